@@ -154,6 +154,31 @@ def test_large_stdin(local_executor):
     assert r.passed, r.to_json()
 
 
+def test_threads_forks_and_process_pools_work_inside_a_run(local_executor):
+    # Units are forked without CPython's at-fork hooks (see _zygote.raw_fork); a program must not notice: threads,
+    # its own forks, a multiprocessing child and fresh randomness all behave as in a normal interpreter.
+    program = (
+        "import os, threading, random, multiprocessing\n"
+        "def sq(x):\n    return x * x\n"
+        "def f():\n"
+        "    out = []\n"
+        "    t = threading.Thread(target=lambda: out.append(threading.current_thread() is not threading.main_thread()))\n"
+        "    t.start(); t.join()\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n        os._exit(7)\n"
+        "    _, status = os.waitpid(pid, 0)\n"
+        "    ctx = multiprocessing.get_context('fork')\n"
+        "    recv, send = ctx.Pipe(duplex=False)\n"
+        "    child = ctx.Process(target=lambda: send.send([sq(i) for i in range(4)]))\n"
+        "    child.start(); squares = recv.recv(); child.join()\n"
+        "    random.seed()\n"
+        "    return [out, os.waitstatus_to_exitcode(status), squares, threading.active_count()]\n"
+    )
+    r = local_executor.run(ExecutionRequest(program=program, tests=[CallTest("f", expected=[[True], 7, [0, 1, 4, 9], 1])],
+                                            limits=Limits(timeout_s=20.0)))
+    assert r.passed, r.to_json()
+
+
 def test_per_test_timeout_keeps_other_tests(local_executor):
     program = "import time\ndef f(x):\n    if x == 1:\n        time.sleep(30)\n    return x\n"
     tests = [CallTest("f", (0,), expected=0), CallTest("f", (1,), expected=1, timeout_s=0.5),
@@ -208,6 +233,38 @@ def test_fork_server_death_is_survived():
         assert ex._zygote is not zygote
     finally:
         ex.close()
+
+
+def test_fork_server_outlives_the_thread_that_first_used_it():
+    # The fork server dies with its parent *thread* (PR_SET_PDEATHSIG); it must not be that of the first caller.
+    import threading
+
+    ex = get_executor("local", workers=2)
+    try:
+        ok = ExecutionRequest(program="def f():\n    return 1\n", tests=[CallTest("f", expected=1)])
+        results = []
+        first = threading.Thread(target=lambda: results.append(ex.run(ok)))
+        first.start()
+        first.join()
+        zygote = ex._zygote
+        time.sleep(0.2)
+        assert results[0].passed and zygote.proc.poll() is None, "the fork server died with the first caller's thread"
+        assert ex.run(ok).passed and ex._zygote is zygote
+    finally:
+        ex.close()
+
+
+def test_unused_warm_units_are_reaped_on_close():
+    ex = get_executor("local", workers=2)
+    ok = ExecutionRequest(program="def f():\n    return 1\n", tests=[CallTest("f", expected=1)])
+    assert all(r.passed for r in ex.run_many([ok] * 4))
+    pids = [handle.pid for handle, *_ in ex._warm]
+    assert len(pids) == ex.warm_units == 2
+    zygote = ex._zygote
+    ex.close()
+    assert zygote.proc.poll() is not None
+    for pid in pids:  # gone, not zombies waiting for someone to reap them
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] not in ("Z", "S")
 
 
 def test_closed_executor_refuses_work():

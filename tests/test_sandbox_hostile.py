@@ -375,10 +375,12 @@ def test_resource_bombs_are_contained(hostile_executor, name):
 
 
 def _sandbox_processes(executor) -> list[int]:
-    """Host pids running under the executor's sandbox uids (the local backend's uid range)."""
+    """Host pids running under the executor's sandbox uids (the local backend's uid range), except the warm units
+    waiting for a future run (forked ahead of time; they have run nothing yet)."""
     base = getattr(executor, "_uid_base", None)
     if base is None:
         return []
+    waiting = {base + slot for _handle, slot, _gen, _mb in getattr(executor, "_warm", [])}
     found = []
     for p in os.listdir("/proc"):
         if not p.isdigit():
@@ -388,7 +390,7 @@ def _sandbox_processes(executor) -> list[int]:
                 for line in f:
                     if line.startswith("Uid:"):
                         uid = int(line.split()[1])
-                        if base <= uid < base + 2048:
+                        if base <= uid < base + 2048 and uid not in waiting:
                             found.append(int(p))
                         break
         except OSError:

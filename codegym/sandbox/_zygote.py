@@ -286,6 +286,7 @@ MNT_DETACH = 2
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
+PR_SET_NAME = 15
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "amd64": 155, "arm64": 41}.get(platform.machine().lower())
 
 _libc = None
@@ -302,6 +303,49 @@ def _check(ret, what):
     if ret != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+_raw_fork_fn = None
+
+
+def raw_fork():
+    """fork(2) without CPython's at-fork machinery, for the zygote (single-threaded, holding no locks when it forks).
+
+    ``os.fork`` re-initialises the runtime's thread and import state and runs every ``os.register_at_fork`` callback
+    in the child (``random`` reseeds, ``threading`` rebuilds its bookkeeping). In a freshly forked child every page
+    written is a copy-on-write fault, and these steps write to a few dozen pages that the run itself never needs:
+    measurable on every run. The call goes through ``PyDLL`` so the GIL stays held across the fork and the child
+    resumes as the same (only) thread. Falls back to ``os.fork`` where libc's ``fork`` cannot be found, or when the
+    process has more than one thread (then the runtime's after-fork repair is required).
+    """
+    if _raw_fork_fn is None:
+        prepare_raw_fork()
+    if not _raw_fork_fn or _thread_count() != 1:
+        return os.fork()
+    pid = _raw_fork_fn()
+    if pid < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"fork: {os.strerror(err)}")
+    return pid
+
+
+def prepare_raw_fork():
+    """Look up libc's ``fork`` now. Must run before the first ``unshare(CLONE_NEWPID)``: finding a library may start
+    a helper process, which would become (and, exiting, kill) the new PID namespace's init."""
+    global _raw_fork_fn
+    try:
+        # dlopen(NULL): the symbols already loaded into this process, libc's among them; nothing is executed.
+        fn = ctypes.PyDLL(None, use_errno=True).fork
+        fn.restype = ctypes.c_int
+        fn.argtypes = []
+    except (OSError, AttributeError):
+        fn = False
+    _raw_fork_fn = fn
+
+
+def _thread_count():
+    threading = sys.modules.get("threading")
+    return threading.active_count() if threading is not None else 1
 
 
 def unshare(flags):
@@ -327,6 +371,12 @@ def umount2(target, flags):
 def prctl(option, arg):
     _check(libc().prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0), ctypes.c_ulong(0),
                         ctypes.c_ulong(0)), "prctl")
+
+
+def set_process_name(name):
+    """Name this process in ``ps``/``top``/``perf`` (``codegym-zygote``, ``codegym-unit``); best effort."""
+    buf = ctypes.create_string_buffer(name.encode()[:15])
+    libc().prctl(ctypes.c_int(PR_SET_NAME), buf, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
 
 
 def pivot_root(new_root, put_old):
@@ -590,6 +640,7 @@ def unit_child(spec, fds, iso):
     """Runs in the forked unit. Never returns. ``fds``: input_r, result_w, stdout_w, stderr_w."""
     input_r, result_w, stdout_w, stderr_w = fds
     try:
+        set_process_name("codegym-unit")
         # Undo what the zygote changed; everything else keeps Python's usual dispositions (SIGPIPE and SIGXFSZ
         # ignored, so a closed pipe or RLIMIT_FSIZE raises an OSError instead of killing the program). The wakeup
         # fd must go: its number is about to be closed and could be reused by a file the program opens.
@@ -616,7 +667,6 @@ def unit_child(spec, fds, iso):
             os.closerange(low, fd)
             low = fd + 1
         os.closerange(low, 65536)
-        _set_rlimits(dict(limits, nproc=iso.switch_uid), spec.get("n_tests") or 1)
         if iso.switch_uid:
             uid = spec["uid"]
             os.setgroups([])
@@ -629,8 +679,13 @@ def unit_child(spec, fds, iso):
         os.environ.clear()
         os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
                            "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"})
+        # The unit may have been forked ahead of its run (a warm unit), so the run's own limits come with the
+        # payload; the limits the unit was started with are the fallback. Either way they are in force before
+        # any of the program's code runs.
         payload = read_frame(input_r)
         os.close(input_r)
+        run_limits = payload.get("limits") or limits
+        _set_rlimits(dict(run_limits, nproc=iso.switch_uid), payload.get("n_tests") or spec.get("n_tests") or 1)
     except BaseException as exc:  # the sandbox could not be prepared: say so on the result pipe
         try:
             write_frame(result_w, {"event": "sandbox_error", "msg": f"{type(exc).__name__}: {exc}"})
@@ -1012,7 +1067,7 @@ def run_request(request, spawn):
         spec = {"limits": unit_limits, "uid": request.get("uid", 65534), "n_tests": len(tests),
                 "workdir": request.get("workdir")}
         payload = {"program": request["program"], "setup": request.get("setup", ""), "style": style,
-                   "tests": tests}
+                   "tests": tests, "limits": unit_limits, "n_tests": len(tests)}
         try:
             handle = spawn(spec)
         except Exception as exc:  # noqa: BLE001 - reported as sandbox_error
@@ -1113,7 +1168,7 @@ def _fork_unit(iso, spec, fds):
     if iso.pidns:
         unshare(CLONE_NEWPID)
     try:
-        pid = os.fork()
+        pid = raw_fork()
     except BaseException:
         if iso.pidns:
             setns(iso.own_pidns_fd, CLONE_NEWPID)
@@ -1155,11 +1210,13 @@ def _kill_leftovers(iso, pid, uid):
 def serve(ctrl_fd, hide, preload=True, namespaces=True):
     """The zygote's main loop: spawn units on request, report their exit; exit when the host goes away."""
     sock = socket.socket(fileno=ctrl_fd)
+    set_process_name("codegym-zygote")
     try:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:
         pass
     iso = setup_isolation(hide, namespaces)
+    prepare_raw_fork()
     try:  # orphans of runs without a PID namespace come to us to be reaped, not to the host's init
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     except OSError:

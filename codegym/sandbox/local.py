@@ -15,13 +15,16 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from codegym.errors import IsolationUnavailableError, SandboxError
 from codegym.sandbox import _zygote
 from codegym.sandbox.api import Limits
 from codegym.sandbox.judge import JudgingExecutor
+from codegym.sandbox.verdict import wire_limits
 
 ZYGOTE_SCRIPT = os.path.abspath(_zygote.__file__)
 
@@ -147,7 +150,18 @@ class _Zygote:
 
         handle = _zygote.UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit)
         handle.spawn_error = spawn_error  # type: ignore[method-assign]
+        handle.unit_id = unit_id  # type: ignore[attr-defined]
         return handle
+
+    @staticmethod
+    def discard(handle: _zygote.UnitHandle) -> None:
+        """Give up a unit that never got its payload: closing its input ends it (it exits at once, and the fork
+        server reaps it; ``handle.wait_exit`` then returns)."""
+        for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def _forget(self, unit_id: int) -> None:
         with self.waiters_lock:
@@ -205,6 +219,7 @@ class LocalExecutor(JudgingExecutor):
             raise ValueError("isolation must be 'auto', 'full' or 'process'")
         self.required_isolation = isolation
         self._zygote: _Zygote | None = None
+        self._launcher: ThreadPoolExecutor | None = None
         self._generation = 0
         self._lock = threading.Lock()
         self._unit_ids = iter(range(1, 1 << 62))
@@ -212,6 +227,13 @@ class LocalExecutor(JudgingExecutor):
         self._uid_base = 100_000 + random.randrange(0, 20_000) * 64
         self._free_slots: list[int] = list(range(256))
         self._slot_lock = threading.Lock()
+        # Warm units: forked ahead of time (set up, unprivileged, blocked on their input pipe), so a run skips the
+        # fork and set-up latency. Each holds its own uid slot; entries are (handle, slot, generation, scratch_mb).
+        self._warm: list[tuple[_zygote.UnitHandle, int, int, int]] = []
+        self._warm_lock = threading.Lock()
+        self._warm_starting = 0
+        #: Units kept forked ahead of time (0 turns the feature off).
+        self.warm_units = self.workers
         self._tmp = tempfile.TemporaryDirectory(prefix="codegym-units-")
         os.chmod(self._tmp.name, 0o711)  # runs under their own uid must reach their directory inside it
 
@@ -223,11 +245,11 @@ class LocalExecutor(JudgingExecutor):
             if self._zygote is None or not self._zygote.alive:
                 if self._zygote is not None:
                     self._zygote.kill()
-                zygote = _Zygote(_hidden_paths(), namespaces=self.required_isolation != "process")
+                zygote = self._launch(_hidden_paths(), namespaces=self.required_isolation != "process")
                 notes = list(zygote.warnings)
                 if zygote.level == "broken":  # namespaces failed halfway: start afresh without them
                     zygote.kill()
-                    zygote = _Zygote(_hidden_paths(), namespaces=False)
+                    zygote = self._launch(_hidden_paths(), namespaces=False)
                     notes += zygote.warnings
                 self._generation += 1
                 if zygote.level != "full" and self.required_isolation == "full":
@@ -240,6 +262,18 @@ class LocalExecutor(JudgingExecutor):
                     warnings.warn(f"codegym sandbox: {note}", IsolationWarning, stacklevel=3)
             return self._zygote, self._generation
 
+    def _launch(self, hide: list[str], namespaces: bool) -> _Zygote:
+        """Start a fork server from the executor's launcher thread.
+
+        The fork server asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``), and for the kernel
+        the parent is the *thread* that started it. Started from whichever thread made the first run (a pool worker,
+        an asyncio helper, a short-lived user thread) it would die with that thread; the launcher thread lives as
+        long as the executor.
+        """
+        if self._launcher is None:
+            self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codegym-zygote-launcher")
+        return self._launcher.submit(_Zygote, hide, namespaces).result()
+
     @property
     def isolation(self) -> str:
         return self._ensure_zygote()[0].level
@@ -251,11 +285,15 @@ class LocalExecutor(JudgingExecutor):
 
     def close(self) -> None:
         super().close()
+        self._drop_warm_units()
         with self._lock:
             self._closed = True
             if self._zygote is not None:
                 self._zygote.kill()
                 self._zygote = None
+            if self._launcher is not None:
+                self._launcher.shutdown(wait=False)
+                self._launcher = None
         self._tmp.cleanup()
 
     def __del__(self) -> None:  # best effort: never leave a fork server behind
@@ -277,6 +315,65 @@ class LocalExecutor(JudgingExecutor):
             with self._slot_lock:
                 self._free_slots.append(slot)
 
+    def _new_unit_id(self) -> int:
+        with self._id_lock:
+            return next(self._unit_ids)
+
+    def _spawn_warm(self, zygote: _Zygote, generation: int, scratch_mb: int) -> None:
+        """Fork one unit ahead of time (the fork server does the work while the caller goes on)."""
+        slot = self._acquire_slot()
+        # Limits here only size the scratch and stand in until the payload brings the run's own (see unit_child).
+        spec = {"limits": dict(wire_limits(self.default_limits, []), scratch_mb=scratch_mb),
+                "uid": self._uid_base + slot, "n_tests": 1, "workdir": None}
+        try:
+            handle = zygote.spawn(self._new_unit_id(), spec)
+        except SandboxError:
+            self._release_slot(slot)
+            return
+        finally:
+            with self._warm_lock:
+                self._warm_starting -= 1
+        with self._warm_lock:
+            self._warm.append((handle, slot, generation, scratch_mb))
+
+    def _take_warm(self, zygote: _Zygote, generation: int, scratch_mb: int) -> tuple[_zygote.UnitHandle, int] | None:
+        """A warm unit of this fork server and scratch size, if one is ready; then start its replacement."""
+        taken = None
+        stale = []
+        with self._warm_lock:
+            keep = []
+            for entry in self._warm:
+                if entry[2] != generation:
+                    stale.append(entry)
+                elif taken is None and entry[3] == scratch_mb:
+                    taken = entry
+                else:
+                    keep.append(entry)
+            self._warm = keep
+            missing = 0 if self._closed else max(0, self.warm_units - len(keep) - self._warm_starting)
+            self._warm_starting += missing
+        self._retire(stale)
+        for _ in range(missing):
+            self._spawn_warm(zygote, generation, scratch_mb)
+        if taken is None:
+            return None
+        return taken[0], taken[1]
+
+    def _drop_warm_units(self) -> None:
+        with self._warm_lock:
+            warm, self._warm = self._warm, []
+        self._retire(warm)
+
+    def _retire(self, entries: list[tuple[_zygote.UnitHandle, int, int, int]], wait_s: float = 1.0) -> None:
+        """End unused warm units and wait (briefly) until their fork server has reaped them: a slot goes back to
+        the pool only once its unit is gone, and a fork server killed right after leaves no zombies behind."""
+        for handle, _slot, _gen, _mb in entries:
+            _Zygote.discard(handle)
+        deadline = time.monotonic() + wait_s
+        for handle, slot, _gen, _mb in entries:
+            if handle.wait_exit(max(0.0, deadline - time.monotonic())) is not None:
+                self._release_slot(slot)
+
     def _run_raw(self, wire: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """Run a wire request; on a fork-server failure restart it and retry once, then report sandbox_error."""
         last_error = "unknown"
@@ -289,6 +386,7 @@ class LocalExecutor(JudgingExecutor):
                 last_error = str(exc)
                 continue
             slot = self._acquire_slot()
+            slots = [slot]  # released when the request is done: every unit holding one has exited by then
             try:
                 unit_dir = None
                 uid = self._uid_base + slot
@@ -297,15 +395,21 @@ class LocalExecutor(JudgingExecutor):
                     if os.geteuid() == 0:
                         os.chown(unit_dir, uid, uid)
                 request = dict(wire, uid=uid, workdir=unit_dir)
+                warm_ok = zygote.level != "process" and self.warm_units > 0
 
-                def spawn(spec: dict[str, Any], zygote: _Zygote = zygote) -> _zygote.UnitHandle:
-                    with self._id_lock:
-                        unit_id = next(self._unit_ids)
-                    return zygote.spawn(unit_id, spec)
+                def spawn(spec: dict[str, Any], zygote: _Zygote = zygote, generation: int = generation,
+                          warm_ok: bool = warm_ok, slots: list[int] = slots) -> _zygote.UnitHandle:
+                    if warm_ok:
+                        warm = self._take_warm(zygote, generation, int(spec["limits"]["scratch_mb"]))
+                        if warm is not None:
+                            slots.append(warm[1])
+                            return warm[0]
+                    return zygote.spawn(self._new_unit_id(), spec)
 
                 raw = _zygote.run_request(request, spawn)
             finally:
-                self._release_slot(slot)
+                for held in slots:
+                    self._release_slot(held)
                 if zygote.level == "process" and unit_dir:
                     _rmtree(unit_dir)
             if raw.get("sandbox_error") and (not zygote.alive or generation != self._generation):

@@ -10,7 +10,7 @@ import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from codegym.sandbox.api import ExecutionRequest, ExecutionResult, TestOutcome
+from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Limits, TestOutcome
 from codegym.sandbox.values import ObjectValue, decode_value, encode_value, short_repr
 from codegym.tasks.model import AssertTest, CallTest, StdioTest, Test
 
@@ -162,19 +162,23 @@ def wire_tests(tests: list[Test], record: bool) -> list[dict[str, Any]]:
     return out
 
 
+def wire_limits(lim: Limits, tests: list[Test]) -> dict[str, Any]:
+    """The limits as the sandbox side reads them."""
+    return {
+        "timeout_s": lim.timeout_s, "cpu_s": lim.effective_cpu_s, "memory_mb": lim.memory_mb,
+        "max_processes": lim.max_processes, "max_output_bytes": lim.max_output_bytes,
+        "max_file_mb": lim.max_file_mb, "max_open_files": lim.max_open_files, "scratch_mb": lim.scratch_mb,
+        "max_result_bytes": lim.max_result_bytes, "total_s": lim.total_for(tests),
+    }
+
+
 def wire_request(request: ExecutionRequest, record: bool) -> dict[str, Any]:
-    lim = request.limits
     return {
         "program": request.program,
         "setup": request.setup_code or "",
         "tests": wire_tests(list(request.tests), record),
         "style": "stdio" if request.tests and all(t.kind == "stdio" for t in request.tests) else "function",
-        "limits": {
-            "timeout_s": lim.timeout_s, "cpu_s": lim.effective_cpu_s, "memory_mb": lim.memory_mb,
-            "max_processes": lim.max_processes, "max_output_bytes": lim.max_output_bytes,
-            "max_file_mb": lim.max_file_mb, "max_open_files": lim.max_open_files, "scratch_mb": lim.scratch_mb,
-            "max_result_bytes": lim.max_result_bytes, "total_s": lim.total_for(list(request.tests)),
-        },
+        "limits": wire_limits(request.limits, list(request.tests)),
     }
 
 
