@@ -20,6 +20,7 @@ Process model (see docs/sandbox.md):
 
 from __future__ import annotations
 
+import _signal  # the C module: signal.signal's enum conversions would touch (and copy) many pages in a unit
 import base64
 import ctypes
 import ctypes.util
@@ -374,9 +375,19 @@ def prctl(option, arg):
 
 
 def set_process_name(name):
-    """Name this process in ``ps``/``top``/``perf`` (``codegym-zygote``, ``codegym-unit``); best effort."""
-    buf = ctypes.create_string_buffer(name.encode()[:15])
+    """Name this process in ``ps``/``top``/``perf`` (``codegym-zygote``, ``codegym-unit``); best effort.
+
+    ``name``: a str, or a buffer made ahead of time with :func:`name_buffer` (what a unit uses: nothing to build
+    after the fork)."""
+    buf = name if isinstance(name, ctypes.Array) else name_buffer(name)
     libc().prctl(ctypes.c_int(PR_SET_NAME), buf, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+
+
+def name_buffer(name):
+    return ctypes.create_string_buffer(name.encode()[:15])
+
+
+_UNIT_NAME = name_buffer("codegym-unit")
 
 
 def pivot_root(new_root, put_old):
@@ -636,16 +647,42 @@ def _set_rlimits(limits, n_tests):
                 pass
 
 
+_SIGCHLD = int(signal.SIGCHLD)
+_SIG_DFL = int(signal.SIG_DFL)
+
+#: A run's whole environment, apart from HOME and TMPDIR (its scratch directory).
+RUN_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
+
+
+_environment_scrubbed = False
+_devnull_fd = None  # opened once by the fork server; a unit makes it its stdin until the payload arrives
+
+
+def set_run_environment(workdir):
+    """Give this process exactly RUN_ENVIRONMENT plus HOME and TMPDIR.
+
+    The fork server calls this once at start-up, so a unit it forks inherits the scrubbed environment and sets just
+    two variables (every page a unit touches after the fork is copied, and rebuilding the mapping touches many).
+    """
+    global _environment_scrubbed
+    if not _environment_scrubbed:
+        os.environ.clear()
+        os.environ.update(RUN_ENVIRONMENT)
+        _environment_scrubbed = True
+    os.environ["HOME"] = workdir
+    os.environ["TMPDIR"] = workdir
+
+
 def unit_child(spec, fds, iso):
     """Runs in the forked unit. Never returns. ``fds``: input_r, result_w, stdout_w, stderr_w."""
     input_r, result_w, stdout_w, stderr_w = fds
     try:
-        set_process_name("codegym-unit")
+        set_process_name(_UNIT_NAME)
         # Undo what the zygote changed; everything else keeps Python's usual dispositions (SIGPIPE and SIGXFSZ
         # ignored, so a closed pipe or RLIMIT_FSIZE raises an OSError instead of killing the program). The wakeup
         # fd must go: its number is about to be closed and could be reused by a file the program opens.
-        signal.set_wakeup_fd(-1)
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _signal.set_wakeup_fd(-1)
+        _signal.signal(_SIGCHLD, _SIG_DFL)
         limits = spec["limits"]
         if iso.mountns:
             # The zygote mounted this run's scratch before forking us. /proc stays an empty directory: mounting one
@@ -658,8 +695,7 @@ def unit_child(spec, fds, iso):
         # stdio: stdin is filled in later from the input pipe; stdout/stderr go to the parent's pipes.
         os.dup2(stdout_w, 1)
         os.dup2(stderr_w, 2)
-        devnull = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(devnull, 0)
+        os.dup2(_devnull_fd if _devnull_fd is not None else os.open("/dev/null", os.O_RDONLY), 0)
         # Close every inherited descriptor except ours (the zygote's control socket above all).
         keep = sorted({input_r, result_w})
         low = 3
@@ -676,9 +712,7 @@ def unit_child(spec, fds, iso):
             prctl(PR_SET_NO_NEW_PRIVS, 1)
         except OSError:
             pass
-        os.environ.clear()
-        os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
-                           "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"})
+        set_run_environment(workdir)
         # The unit may have been forked ahead of its run (a warm unit), so the run's own limits come with the
         # payload; the limits the unit was started with are the fallback. Either way they are in force before
         # any of the program's code runs.
@@ -1209,6 +1243,7 @@ def _kill_leftovers(iso, pid, uid):
 
 def serve(ctrl_fd, hide, preload=True, namespaces=True):
     """The zygote's main loop: spawn units on request, report their exit; exit when the host goes away."""
+    global _devnull_fd
     sock = socket.socket(fileno=ctrl_fd)
     set_process_name("codegym-zygote")
     try:
@@ -1217,6 +1252,8 @@ def serve(ctrl_fd, hide, preload=True, namespaces=True):
         pass
     iso = setup_isolation(hide, namespaces)
     prepare_raw_fork()
+    set_run_environment("/")  # once here, so each unit only has HOME and TMPDIR to set
+    _devnull_fd = os.open("/dev/null", os.O_RDONLY)
     try:  # orphans of runs without a PID namespace come to us to be reaped, not to the host's init
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     except OSError:
@@ -1345,6 +1382,7 @@ def once_main():
         prctl(PR_SET_CHILD_SUBREAPER, 1)
     except OSError:
         pass
+    set_run_environment("/")
     workroot = request.get("workdir") or "/tmp"
     counter = [0]
 
