@@ -235,6 +235,22 @@ def test_fork_server_death_is_survived():
         ex.close()
 
 
+def test_run_environment_is_exactly_the_documented_one(local_executor):
+    # The fork server scrubs its environment once and units set only HOME and TMPDIR; check what a program sees.
+    program = (
+        "import os, tempfile\n"
+        "def f():\n"
+        "    with tempfile.NamedTemporaryFile('w', delete=False) as fh:\n"
+        "        fh.write('x')\n"
+        "    same = tempfile.gettempdir() == os.environ['TMPDIR'] == os.getcwd() == os.path.expanduser('~')\n"
+        "    return [same, {k: v for k, v in os.environ.items() if k not in ('HOME', 'TMPDIR')}]\n"
+    )
+    expected = [True, {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}]
+    for _ in range(2):  # the second run gets a warm unit
+        r = local_executor.run(ExecutionRequest(program=program, tests=[CallTest("f", expected=expected)]))
+        assert r.passed, r.to_json()
+
+
 def test_fork_server_outlives_the_thread_that_first_used_it():
     # The fork server dies with its parent *thread* (PR_SET_PDEATHSIG); it must not be that of the first caller.
     import threading
