@@ -265,6 +265,90 @@ def test_apps_stdio_and_call_tests() -> None:
     assert len(visible.visible_tests) == 1 and len(visible.hidden_tests) == 2
 
 
+# A call-based APPS row as codeparrot/apps stores it (every column a string, input_output a JSON string). JSON
+# turned the int keys of the dict argument/result into strings; the judges (hendrycks/apps
+# eval/testing_util.py, FlagOpen/TACO metrics/testing_util.py process_input_output) turn them back with int(k).
+APPS_DICT_RECORD = {
+    "problem_id": 2645, "difficulty": "introductory", "url": "https://www.codewars.com/kata/double-values",
+    "question": "Double every value of the dictionary `d`.",
+    "solutions": json.dumps(["def double_values(d):\n    return {k: 2 * v for k, v in d.items()}\n"]),
+    "input_output": json.dumps({"fn_name": "double_values",
+                                "inputs": [[{"1": 2, "3": 4}], [{"a": 1}], [{}]],
+                                "outputs": [[{"1": 4, "3": 8}], [{"a": 2}], [{}]]}),
+    "starter_code": "def double_values(d):\n\t",
+}
+
+
+def test_apps_call_based_dict_keys_are_restored_like_the_judge() -> None:
+    (task,) = load_records([APPS_DICT_RECORD])
+    assert task.entry_point == "double_values"
+    assert [(t.args, t.expected) for t in task.hidden_tests] == [
+        (({1: 2, 3: 4},), {1: 4, 3: 8}),  # integer keys restored
+        (({"a": 1},), {"a": 2}),  # a key that is not an integer: the dict stays as it is
+        (({},), {}),
+    ]
+    round_trip = Task.from_dict(json.loads(task.to_json()))
+    assert round_trip.hidden_tests[0].args == ({1: 2, 3: 4},) and round_trip.hidden_tests[0].expected == {1: 4, 3: 8}
+
+
+def test_apps_empty_fields_as_in_the_hub_release() -> None:
+    # codeparrot/apps: "non-empty solutions and input_output features can be parsed" -- some rows have "" there.
+    record = {"problem_id": 4999, "question": "q", "solutions": "", "input_output": "", "difficulty": "interview",
+              "url": "https://codeforces.com/problemset/problem/1/A", "starter_code": ""}
+    with pytest.raises(TaskFormatError, match="record 1: apps record: input_output is empty"):
+        load_records([record])
+    with pytest.raises(TaskFormatError, match="field 'input_output' is not valid JSON"):
+        load_records([{**record, "input_output": "{\"inputs\": [\"1\\n\"]"}])
+    (task,) = load_records([{**record, "input_output": json.dumps({"inputs": ["1\n"], "outputs": ["1\n"]})}])
+    assert task.reference_solutions == [] and task.style == "stdio"
+    # Copies that were parsed already (the card's json.loads recipe, saved again) hold objects, not JSON text.
+    parsed = {**APPS_DICT_RECORD, "input_output": json.loads(APPS_DICT_RECORD["input_output"]),
+              "solutions": json.loads(APPS_DICT_RECORD["solutions"])}
+    assert load_records([parsed])[0].to_dict() == load_records([APPS_DICT_RECORD])[0].to_dict()
+
+
+# One BAAI/TACO row with all 17 columns of its dataset card (load_dataset("BAAI/TACO")): every column is a string;
+# raw_tags/tags/skill_types are Python list literals the card parses with eval(), and there is no id column.
+TACO_RECORD = {
+    "question": "Polycarp has $n$ coins; print how many pockets he needs.\n\n-----Input-----\n...",
+    "solutions": json.dumps(["from collections import Counter\nn = int(input())\n"
+                             "print(max(Counter(input().split()).values()))\n"]),
+    "starter_code": "",
+    "input_output": json.dumps({"inputs": ["6\n1 2 4 3 3 2\n", "1\n100\n"], "outputs": ["2\n", "1\n"]}),
+    "difficulty": "EASY", "raw_tags": "['implementation']", "name": None, "source": "codeforces",
+    "tags": "['Implementation']", "skill_types": "[]", "url": "https://codeforces.com/problemset/problem/1003/A",
+    "Expected Auxiliary Space": None, "time_limit": "1 second", "date": "2018-06-28", "picture_num": "0",
+    "memory_limit": "256 megabytes", "Expected Time Complexity": None,
+}
+
+
+def test_taco_record_with_its_extra_columns() -> None:
+    from codegym.tasks.loaders import detect_format
+
+    assert detect_format(TACO_RECORD) == "apps"
+    (task,) = load_records([TACO_RECORD])
+    assert task.task_id == "taco/0" and task.style == "stdio"
+    assert [(t.stdin, t.expected_stdout) for t in task.hidden_tests] == [("6\n1 2 4 3 3 2\n", "2\n"), ("1\n100\n", "1\n")]
+    meta = task.metadata
+    assert meta["source"] == "taco" and meta["difficulty"] == "easy" and meta["taco_difficulty"] == "EASY"
+    assert meta["tags"] == ["Implementation"] and meta["raw_tags"] == ["implementation"]
+    assert "skill_types" not in meta  # "[]": nothing to keep
+    assert meta["platform"] == "codeforces" and meta["time_limit"] == "1 second"
+    assert meta["memory_limit"] == "256 megabytes" and meta["date"] == "2018-06-28"
+    # Some stdin rows give an input/output as a list of lines; TACO's execute_std_code joins them with "\n".
+    lines = {**TACO_RECORD, "input_output": json.dumps({"inputs": [["2", "1 1"]], "outputs": [["2"]]})}
+    (task,) = load_records([lines])
+    assert [(t.stdin, t.expected_stdout) for t in task.hidden_tests] == [("2\n1 1\n", "2\n")]
+    # TACO's call-based rows carry fn_name and a class Solution starter (LeetCode) or a bare def (Codewars).
+    call = {**TACO_RECORD, "input_output": json.dumps({"fn_name": "addDigits", "inputs": [[38], [0]],
+                                                       "outputs": [[2], [0]]}),
+            "starter_code": "class Solution:\n    def addDigits(self, num: int) -> int:\n        ",
+            "skill_types": "['Data structures']", "difficulty": "MEDIUM_HARD"}
+    (task,) = load_records([call])
+    assert task.entry_point == "Solution().addDigits" and [t.expected for t in task.hidden_tests] == [2, 0]
+    assert task.metadata["skill_types"] == ["Data structures"] and task.metadata["difficulty"] == "medium"
+
+
 # -- CodeContests ----------------------------------------------------------------------------------------------
 
 def test_codecontests_split_and_python3_solutions() -> None:
@@ -279,6 +363,60 @@ def test_codecontests_split_and_python3_solutions() -> None:
     assert len(no_gen.hidden_tests) == 2
     (pooled,) = load_file(fixture("codecontests_sample.jsonl"), visible=3)
     assert [t.stdin for t in pooled.visible_tests] == ["3\n", "0\n", "100\n"]
+
+
+# A problem as google-deepmind/code_contests convert_riegeli_to_json.py writes it (write_problem_as_json): tests and
+# solutions are lists of objects, source/difficulty are the enum numbers of contest_problem.proto (ATCODER = 6,
+# L = 19: the proto skips reserved numbers) and time_limit is str() of the Duration message.
+CODECONTESTS_JSON_RECORD = {
+    "source": 6, "name": "p02600 AtCoder Beginner Contest 172 - Calc", "description": "Print a + a^2 + a^3.",
+    "difficulty": 19,
+    "solutions": [{"language": 2, "solution": "#include <cstdio>\nint main(){}"},
+                  {"language": 3, "solution": "a = int(input())\nprint(a + a * a + a ** 3)\n"},
+                  {"language": 1, "solution": "a = input()\nprint a + a * a + a ** 3\n"}],
+    "incorrect_solutions": [{"language": 3, "solution": "print(0)\n"}],
+    "public_tests": [{"input": "2\n", "output": "14\n"}],
+    "private_tests": [{"input": "10\n", "output": "1110\n"}],
+    "generated_tests": [{"input": "1\n", "output": "3\n"}, {"input": "3\n", "output": "39\n"}],
+    "time_limit": "seconds: 2\nnanos: 500000000\n", "memory_limit_bytes": 1073741824,
+    "is_description_translated": False,
+}
+
+
+def test_codecontests_repository_json_layout() -> None:
+    from codegym.tasks.loaders import detect_format
+
+    assert detect_format(CODECONTESTS_JSON_RECORD) == "codecontests"
+    (task,) = load_records([CODECONTESTS_JSON_RECORD])
+    assert [(t.stdin, t.expected_stdout) for t in task.visible_tests] == [("2\n", "14\n")]
+    assert [t.stdin for t in task.hidden_tests] == ["10\n", "1\n", "3\n"]
+    assert task.reference_solutions == ["a = int(input())\nprint(a + a * a + a ** 3)\n"]
+    meta = task.metadata
+    assert meta["platform"] == "atcoder" and meta["codecontests_difficulty"] == "L"
+    assert meta["time_limit_s"] == 2.5 and meta["memory_limit_bytes"] == 1073741824
+    # Unset Duration: str() of an empty message is "".
+    (task,) = load_records([{**CODECONTESTS_JSON_RECORD, "time_limit": "", "source": 7, "difficulty": 29}])
+    assert "time_limit_s" not in task.metadata and task.metadata["platform"] == "aizu"
+    assert task.metadata["codecontests_difficulty"] == "V"
+    with pytest.raises(TaskFormatError, match=r"public_tests\[0\] must be an object with 'input' and 'output'"):
+        load_records([{**CODECONTESTS_JSON_RECORD, "public_tests": [["2\n", "14\n"]]}])
+
+
+def test_codecontests_hub_enum_numbering_and_names() -> None:
+    # deepmind/code_contests on the hub: ClassLabel indices are contiguous (ATCODER = 5, AIZU = 6, L = 18, V = 28).
+    record = json.loads(fixture("codecontests_sample.jsonl").read_text().splitlines()[0])
+    for source, difficulty, platform, label in [(5, 18, "atcoder", "L"), (6, 28, "aizu", "V"),
+                                                ("CODECHEF", "HARD", "codechef", "hard"),
+                                                ("AIZU", "UNKNOWN_DIFFICULTY", "aizu", "unknown")]:
+        (task,) = load_records([{**record, "source": source, "difficulty": difficulty}])
+        assert (task.metadata["platform"], task.metadata["codecontests_difficulty"]) == (platform, label)
+    (task,) = load_records([{**record, "solutions": {"language": ["CPP", "PYTHON3"],
+                                                     "solution": ["int main(){}", "print(1)\n"]}}])
+    assert task.reference_solutions == ["print(1)\n"]
+    with pytest.raises(TaskFormatError, match="unknown difficulty number 29"):
+        load_records([{**record, "difficulty": 29}])
+    with pytest.raises(TaskFormatError, match="unknown source 'TOPCODER'"):
+        load_records([{**record, "source": "TOPCODER"}])
 
 
 # -- LiveCodeBench ---------------------------------------------------------------------------------------------
@@ -374,6 +512,57 @@ def test_deepcoder_functional_name_from_the_problem_starter_code() -> None:
     assert task.entry_point == "Solution().total" and task.hidden_tests[0].args == ([1, 2],)
     with pytest.raises(TaskFormatError, match="record 1: deepcoder record: .*no func_name"):
         load_records([{**record, "problem": "Sum the list."}])
+
+
+def test_deepcoder_primeintellect_function_calls_keep_their_values() -> None:
+    # DeepCoder's primeintellect subset: tests is a JSON list of {"type": "function_call", "fn_name", "input": [args],
+    # "output": value} (rllm-org/rllm rllm/rewards/code_reward.py primeintellect_check_correctness grades them with
+    # TACO's judge: output == expected or output == expected[0], no JSON decoding, int dict keys restored).
+    record = {"problem": "Return the binary representation of n as a string.",
+              "tests": json.dumps([{"type": "function_call", "fn_name": "to_binary", "input": [5], "output": "101"},
+                                   {"type": "function_call", "fn_name": "to_binary", "input": [1], "output": "1"}]),
+              "metadata": "{}"}
+    (task,) = load_records([record])
+    assert task.entry_point == "to_binary"
+    assert [(t.args, t.expected) for t in task.hidden_tests] == [((5,), "101"), ((1,), "1")]  # strings, not ints
+    wrapped = {**record, "tests": json.dumps([
+        {"type": "function_call", "fn_name": "count", "input": [{"1": "a", "2": "a"}], "output": [{"a": 2}]},
+        {"type": "function_call", "fn_name": "count", "input": [{"3": "b"}], "output": [{"b": 1}]}])}
+    (task,) = load_records([wrapped])
+    assert [(t.args, t.expected) for t in task.hidden_tests] == [(({1: "a", 2: "a"},), {"a": 2}),
+                                                                 (({3: "b"},), {"b": 1})]
+
+
+def test_deepcoder_lcbv5_functional_tests_call_the_solution_method() -> None:
+    # DeepCoder's lcbv5 subset: LiveCodeBench cases with metadata.func_name; the problem text has no starter code.
+    # LiveCodeBench's judge (lcb_runner/evaluation/testing_util.py compile_code) calls Solution().<func_name>.
+    record = {"problem": "You are given a 0-indexed integer array nums and an integer k. Return the number of "
+                         "elements of nums that are at least k.",
+              "tests": json.dumps([{"input": "[2, 11, 10, 1, 3]\n10", "output": "2", "testtype": "functional",
+                                    "metadata": {"func_name": "minOperations"}}]),
+              "metadata": json.dumps({"func_name": "minOperations"})}
+    (task,) = load_records([record])
+    assert task.entry_point == "Solution().minOperations"
+    assert [(t.args, t.expected) for t in task.hidden_tests] == [(([2, 11, 10, 1, 3], 10), 2)]
+    # A hint that defines the function at top level keeps the bare name.
+    (task,) = load_records([{**record, "starter_code": "def minOperations(nums, k):\n    "}])
+    assert task.entry_point == "minOperations"
+
+
+def test_rllm_registered_deepcoder_rows() -> None:
+    # rLLM's examples/deepcoder/prepare_deepcoder_data.py registers rows as question/ground_truth/data_source/...
+    from codegym.tasks.loaders import detect_format
+
+    record = {"question": "Print the sum of two integers.",
+              "ground_truth": json.dumps([{"input": "1 2\n", "output": "3\n", "testtype": "stdin_stdout",
+                                           "metadata": {"func_name": None}}]),
+              "data_source": "livecodebench", "uid": "deepcoder_0", "index": 0, "starter_code": "", "metadata": "{}"}
+    assert detect_format(record) == "deepcoder"
+    (task,) = load_records([record])
+    assert task.prompt == "Print the sum of two integers." and task.metadata["subset"] == "livecodebench"
+    assert [(t.stdin, t.expected_stdout) for t in task.hidden_tests] == [("1 2\n", "3\n")]
+    with pytest.raises(TaskFormatError, match="missing required field 'problem' or 'question'"):
+        load_records([{"ground_truth": record["ground_truth"], "data_source": "x"}], format="deepcoder")
 
 
 def test_deepcoder_functional_dict_and_python_literal_tests() -> None:
@@ -666,6 +855,17 @@ def _wrong_program(task: Task) -> str:
         method = task.entry_point.split(".", 1)[1]
         return task.reference + f"\n\nSolution.{method} = lambda self, *args, **kwargs: None\n"
     return task.reference + f"\n\ndef {task.entry_point}(*args, **kwargs):\n    return None\n"
+
+
+def test_real_layout_references_pass(executor) -> None:
+    """The references of the APPS (dict keys), TACO and CodeContests-JSON records pass; wrong programs do not."""
+    from codegym.evaluation import evaluate_many
+
+    tasks = load_records([APPS_DICT_RECORD]) + load_records([TACO_RECORD]) + load_records([CODECONTESTS_JSON_RECORD])
+    results = evaluate_many([(t, t.reference) for t in tasks], executor=executor)
+    assert [(r.task_id, r.summary()["error"]) for r in results if not r.passed] == []
+    wrong = evaluate_many([(t, _wrong_program(t)) for t in tasks], executor=executor)
+    assert [r.task_id for r in wrong if r.passed] == []
 
 
 def test_livecodebench_tests_run(executor) -> None:

@@ -95,6 +95,8 @@ def detect_format(record: Mapping[str, Any]) -> str:
         return "apps"
     if "test_list" in keys and "code" in keys and keys & {"text", "prompt"}:
         return "mbpp"
+    if {"question", "ground_truth"} <= keys:  # DeepCoder as registered by rLLM's prepare_deepcoder_data.py
+        return "deepcoder"
     if {"problem", "tests"} <= keys:
         try:
             tests = deepcoder.parse_tests_field(record["tests"])

@@ -338,6 +338,33 @@ def compose_prompt(statement: str, *, style: str, starter_code: str | None = Non
     return text
 
 
+def int_keyed(value: Any) -> Any:
+    """A JSON object whose keys are all integers written as strings, with the keys turned back into ints.
+
+    JSON forces object keys to be strings, so a call-based APPS/TACO test of a function taking or returning
+    ``{1: "a"}`` stores ``{"1": "a"}``. The APPS and TACO judges (``testing_util.py``, also rLLM's TACO,
+    PrimeIntellect and Codeforces graders) convert the keys of a dict first argument and of a dict output back
+    with ``int(k)``, leaving the dict unchanged when any key is not an integer; this does the same.
+    """
+    if not isinstance(value, Mapping) or not value:
+        return value
+    try:
+        return {int(k): v for k, v in value.items()}
+    except (TypeError, ValueError):
+        return value
+
+
+def judge_call_values(args: Any, expected: Any) -> tuple[Any, Any]:
+    """Apply the APPS/TACO judges' dict-key restoration to one call test's argument list and expected output."""
+    if isinstance(args, list) and args and isinstance(args[0], Mapping):
+        args = [int_keyed(args[0]), *args[1:]]
+    if isinstance(expected, Mapping):
+        expected = int_keyed(expected)
+    elif isinstance(expected, list) and len(expected) == 1 and isinstance(expected[0], Mapping):
+        expected = [int_keyed(expected[0])]
+    return args, expected
+
+
 def unwrap_single_outputs(outputs: list[Any]) -> list[Any]:
     """APPS/TACO call-based outputs are usually wrapped in a one-element list (``[[6], [10]]`` for 6 and 10).
 
@@ -353,7 +380,8 @@ def io_dict_tests(io: Mapping[str, Any], *, code_hints: Sequence[str | None] = (
                   name_prefix: str = "test") -> tuple[list[Test], str | None]:
     """Tests from the APPS/TACO ``input_output`` object ``{"inputs": [...], "outputs": [...], "fn_name"?}``.
 
-    With ``fn_name`` each input is the argument list of one :class:`CallTest`; otherwise each input/output
+    With ``fn_name`` each input is the argument list of one :class:`CallTest` (integer-like keys of a dict first
+    argument or dict output restored as the judges do, see :func:`int_keyed`); otherwise each input/output
     pair is a :class:`StdioTest`. Returns the tests and the entry point (``None`` for stdio tasks).
     """
     from codegym.tasks.model import CallTest, StdioTest
@@ -368,7 +396,9 @@ def io_dict_tests(io: Mapping[str, Any], *, code_hints: Sequence[str | None] = (
     tests: list[Test] = []
     if fn_name:
         entry_point = entry_point_for(str(fn_name).strip(), *code_hints)
-        for i, (args, expected) in enumerate(zip(inputs, unwrap_single_outputs(outputs))):
+        pairs = [judge_call_values(args, expected) for args, expected in zip(inputs, outputs)]
+        outputs = unwrap_single_outputs([expected for _, expected in pairs])
+        for i, (args, expected) in enumerate(zip([args for args, _ in pairs], outputs)):
             args = tuple(args) if isinstance(args, (list, tuple)) else (args,)
             tests.append(CallTest(entry_point=entry_point, args=args, expected=expected, name=f"{name_prefix}[{i}]"))
         return tests, entry_point

@@ -2,7 +2,10 @@
 
 Fields read: ``question``, ``solutions`` (JSON string of a list of programs), ``input_output`` (JSON string of
 ``{"inputs": [...], "outputs": [...], "fn_name"?: str}``), ``starter_code``, ``difficulty``, ``problem_id``
-(or ``id``/``task_id``), ``url``, and TACO's ``name``, ``source``, ``tags`` when present.
+(or ``id``/``task_id``), ``url``, and TACO's ``name``, ``source`` (kept as ``platform``), ``tags``,
+``skill_types``, ``raw_tags`` (Python list literals stored as strings on the hub, e.g. ``"['Sorting']"``),
+``time_limit``, ``memory_limit``, ``date``, ``Expected Time Complexity`` and ``Expected Auxiliary Space``.
+BAAI/TACO has no id column: its tasks are ``taco/<row>``.
 
 With ``fn_name`` every input is an argument list and becomes a :class:`~codegym.tasks.model.CallTest` (entry
 point ``Solution().fn`` when the starter code defines ``class Solution``); otherwise every pair is a
@@ -12,6 +15,7 @@ point ``Solution().fn`` when the starter code defines ``class Solution``); other
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +35,9 @@ from codegym.tasks.formats.preambles import COMPETITIVE_PREAMBLE
 from codegym.tasks.model import Task
 
 SOURCE = "apps"
+
+#: Columns only BAAI/TACO has (its other columns are APPS's).
+TACO_ONLY_FIELDS = ("skill_types", "raw_tags", "Expected Time Complexity", "Expected Auxiliary Space", "picture_num")
 
 
 def solutions_field(record: Mapping[str, Any], name: str = "solutions") -> list[str]:
@@ -67,12 +74,16 @@ def convert(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
         raise TaskFormatError("input_output has no inputs: the problem has no tests")
     visible, hidden = split_or_default([], tests, ctx.visible)
     style = "function" if entry_point else "stdio"
-    source = "taco" if any(k in record for k in ("skill_types", "Expected Time Complexity", "picture_num")) \
-        else SOURCE
+    source = "taco" if any(k in record for k in TACO_ONLY_FIELDS) else SOURCE
     metadata: dict[str, Any] = {"source": source, "difficulty": normalise_difficulty(record.get("difficulty"))}
-    for key in ("difficulty", "url", "name", "tags", "skill_types"):
-        if record.get(key) not in (None, "", []):
-            metadata[f"{source}_{key}" if key == "difficulty" else key] = _plain(record[key])
+    for key, name in (("difficulty", f"{source}_difficulty"), ("url", "url"), ("name", "name"),
+                      ("source", "platform"), ("tags", "tags"), ("skill_types", "skill_types"),
+                      ("raw_tags", "raw_tags"), ("time_limit", "time_limit"), ("memory_limit", "memory_limit"),
+                      ("date", "date"), ("Expected Time Complexity", "expected_time_complexity"),
+                      ("Expected Auxiliary Space", "expected_auxiliary_space")):
+        value = _plain(record.get(key))
+        if value not in (None, "", []):
+            metadata[name] = value
     if starter.strip():
         metadata["starter_code"] = starter
     return Task(
@@ -88,4 +99,13 @@ def convert(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
 
 
 def _plain(value: Any) -> Any:
-    return value.tolist() if hasattr(value, "tolist") else value
+    """A metadata value as plain data: numpy arrays as lists, TACO's list literals (``"['Sorting']"``) parsed."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            parsed = ast.literal_eval(value.strip())  # literals only: never evaluates code
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return value
+        return parsed if isinstance(parsed, list) else value
+    return value

@@ -1,16 +1,27 @@
 """DeepCoder / rLLM (Luo et al., 2025) records, and the LeetCode split they share with LeetCodeDataset.
 
-Both have ``problem`` (the prompt), ``tests`` and optional ``solutions`` / ``metadata``. ``tests`` is one of
+Both have ``problem`` (the prompt), ``tests`` and optional ``solutions`` / ``metadata`` / ``starter_code``
+(the datasets rLLM's ``prepare_deepcoder_data.py`` registers call them ``question`` and ``ground_truth``; both
+spellings are read). ``tests`` (a JSON string on the hub, or already decoded) is one of
 
 * ``{"functional": "def check(candidate): ...\\ncheck(Solution().method)"}`` -- LeetCode style (also as a JSON
   string). It becomes an :class:`~codegym.tasks.model.AssertTest` whose entry point is parsed from the final
   ``check(...)`` call, run after :data:`~codegym.tasks.formats.preambles.LEETCODE_PREAMBLE`;
-* a list (or JSON string of a list) of ``{"input", "output", "testtype"/"type"?, "fn_name"?, "metadata"?}`` --
-  the LiveCodeBench/Codeforces/PrimeIntellect subsets: stdin tests or function calls;
-* ``{"inputs": [...], "outputs": [...], "fn_name"?}`` -- the TACO/APPS subsets.
+* a list of ``{"input", "output", "testtype"/"type"?, "fn_name"?, "metadata"?}`` cases, as in the
+  ``agentica-org/DeepCoder-Preview-Dataset`` subsets
 
-DeepCoder has no public/private split: by default every test is hidden; ``visible=`` re-splits. LeetCode-style
-programs stay one hidden test unless ``visible=k`` splits check()'s assertions.
+  - ``lcbv5``: LiveCodeBench's ``testtype`` ``"stdin"`` or ``"functional"`` (JSON-lines input, JSON output,
+    ``metadata.func_name``; the entry point is ``Solution().<func_name>`` -- LeetCode -- unless a hint defines
+    the function at top level),
+  - ``codeforces``: ``{"input", "output"}`` stdin cases,
+  - ``primeintellect``: ``type`` ``"stdin_stdout"``, or ``"function_call"`` with ``fn_name``, an argument list
+    as ``input`` and the (often one-element wrapped, TACO style) return value as ``output``, compared as it is;
+* ``{"inputs": [...], "outputs": [...], "fn_name"?}`` -- the ``taco`` subset (APPS/TACO ``input_output``).
+
+Call tests from TACO-style data get the TACO judge's integer dict-key restoration (see
+:func:`~codegym.tasks.formats._common.int_keyed`). DeepCoder has no public/private split: by default every test
+is hidden; ``visible=`` re-splits. LeetCode-style programs stay one hidden test unless ``visible=k`` splits
+check()'s assertions.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from codegym.tasks.formats._common import (
     find_check_target,
     io_dict_tests,
     json_field,
+    judge_call_values,
     normalise_difficulty,
     require,
     split_or_default,
@@ -69,6 +81,20 @@ def is_functional_tests(value: Any) -> bool:
     return isinstance(value, Mapping) and isinstance(value.get("functional"), str)
 
 
+def _present(record: Mapping[str, Any], *names: str) -> str:
+    """The first of ``names`` the record has (DeepCoder's ``problem``/``tests`` are ``question``/``ground_truth`` in
+    the datasets rLLM's ``prepare_deepcoder_data.py`` registers)."""
+    for name in names:
+        if record.get(name) is not None:
+            return name
+    raise TaskFormatError(f"missing required field {' or '.join(repr(n) for n in names)}; the record has "
+                          f"{sorted(record)}")
+
+
+def _problem(record: Mapping[str, Any]) -> str:
+    return text_field(record, _present(record, "problem", "question"))
+
+
 def _metadata(record: Mapping[str, Any]) -> dict[str, Any]:
     meta = json_field(record, "metadata", {}) or {}
     return dict(meta) if isinstance(meta, Mapping) else {}
@@ -88,7 +114,7 @@ def _func_name(record_meta: Mapping[str, Any], *texts: str | None) -> str | None
 
 def functional_task(record: Mapping[str, Any], ctx: ConvertContext, program: str, source: str) -> Task:
     """A LeetCode-style record (``tests = {"functional": ...}``) -> Task."""
-    problem = text_field(record, "problem")
+    problem = _problem(record)
     solutions = solutions_field(record)
     meta = _metadata(record)
     starter = extract_code_block(problem)
@@ -129,8 +155,8 @@ def convert_leetcode(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
 
 def convert(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
     """One DeepCoder/rLLM record (any of its test encodings) -> Task."""
-    require(record, "problem", "tests")
-    tests_value = parse_tests_field(record["tests"])
+    tests_value = parse_tests_field(record[_present(record, "tests", "ground_truth")])
+    _present(record, "problem", "question")
     source = "deepcoder"
     subset = record.get("data_source") or None  # DeepCoder's origin of the problem: taco, lcbv5, codeforces...
     if is_functional_tests(tests_value):
@@ -138,7 +164,7 @@ def convert(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
         if subset:
             task.metadata["subset"] = subset
         return task
-    problem = text_field(record, "problem")
+    problem = _problem(record)
     solutions = solutions_field(record)
     meta = _metadata(record)
     starter = text_field(record, "starter_code") or meta.get("starter_code") or None
@@ -187,25 +213,34 @@ def _case_list_tests(cases: list[Any], meta: Mapping[str, Any], hints: tuple[str
     kinds = {str(c.get("testtype") or c.get("type") or "stdin").lower() for c in cases if isinstance(c, Mapping)}
     if not func_name and kinds & {"functional", "function_call"}:
         func_name = _func_name({}, *hints)  # the method of the starter code shown in the problem
-    entry_point = entry_point_for(func_name, *hints) if func_name else None
+    entry_point = None
+    if func_name:
+        entry_point = _leetcode_entry_point(func_name, hints) if "functional" in kinds \
+            else entry_point_for(func_name, *hints)
     decode_outputs = True
-    if kinds == {"function_call"}:
-        # PrimeIntellect's call tests come from TACO and keep its one-element output wrapping.
-        outputs = unwrap_single_outputs([_decoded(c.get("output")) for c in cases])
-        cases = [{**c, "output": o} for c, o in zip(cases, outputs)]
+    if kinds == {"function_call"} and all(isinstance(c, Mapping) for c in cases):
+        # PrimeIntellect's call tests (many from TACO/APPS) hold decoded values: an argument list and the
+        # output, often in TACO's one-element wrapping. rLLM grades them with TACO's judge, which compares the
+        # value as it is (a string output "101" stays a string) and restores integer dict keys.
+        pairs = [judge_call_values(c.get("input"), c.get("output")) for c in cases]
+        outputs = unwrap_single_outputs([expected for _, expected in pairs])
+        cases = [{**c, "input": args, "output": expected} for c, (args, _), expected in zip(cases, pairs, outputs)]
         decode_outputs = False
     tests = case_tests(cases, func_name, "test", entry_point, decode_outputs=decode_outputs)
     functional = any(t.kind == "call" for t in tests)
     return tests, entry_point if functional else None
 
 
-def _decoded(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
+def _leetcode_entry_point(func_name: str, hints: tuple[str | None, ...]) -> str:
+    """The entry point of a LiveCodeBench-style ``functional`` test: LiveCodeBench's functional problems are all
+    LeetCode's, whose starter code is a method of ``class Solution`` (LiveCodeBench's judge instantiates
+    ``Solution`` whenever the program defines it), so ``Solution().fn`` unless a hint defines ``fn`` at top level."""
+    if "(" in func_name or "." in func_name:
+        return func_name
+    top_level = re.compile(rf"^def\s+{re.escape(func_name)}\s*\(", re.MULTILINE)
+    if any(hint and top_level.search(hint) for hint in hints):
+        return func_name
+    return f"Solution().{func_name}"
 
 
 __all__ = ["convert", "convert_leetcode", "is_functional_tests", "parse_tests_field"]
