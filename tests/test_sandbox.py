@@ -231,6 +231,9 @@ def test_fork_server_death_is_survived():
         assert r.status in ("passed", "sandbox_error")  # retried once on a fresh server, or reported
         assert ex.run(ok).passed  # restarted
         assert ex._zygote is not zygote
+        # Warm units of the dead server were retired and their uid slots returned; only the new ones hold slots.
+        assert all(gen == ex._generation for _h, _s, gen, _mb in ex._warm)
+        assert len(ex._free_slots) + len(ex._warm) == 256
     finally:
         ex.close()
 

@@ -365,14 +365,15 @@ class LocalExecutor(JudgingExecutor):
         self._retire(warm)
 
     def _retire(self, entries: list[tuple[_zygote.UnitHandle, int, int, int]], wait_s: float = 1.0) -> None:
-        """End unused warm units and wait (briefly) until their fork server has reaped them: a slot goes back to
-        the pool only once its unit is gone, and a fork server killed right after leaves no zombies behind."""
+        """End unused warm units and wait (briefly) until their fork server has reaped them, so a fork server killed
+        right after leaves no zombies behind. Their slots go back to the pool either way: with its input closed a
+        unit only exits (a unit of a dead fork server is reaped by init instead), and it never ran anything."""
         for handle, _slot, _gen, _mb in entries:
             _Zygote.discard(handle)
         deadline = time.monotonic() + wait_s
         for handle, slot, _gen, _mb in entries:
-            if handle.wait_exit(max(0.0, deadline - time.monotonic())) is not None:
-                self._release_slot(slot)
+            handle.wait_exit(max(0.0, deadline - time.monotonic()))
+            self._release_slot(slot)
 
     def _run_raw(self, wire: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """Run a wire request; on a fork-server failure restart it and retry once, then report sandbox_error."""
