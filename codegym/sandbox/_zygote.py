@@ -1307,51 +1307,14 @@ def serve(ctrl_fd, hide, preload=True, namespaces=True):
     poller = select.poll()
     poller.register(sock.fileno(), select.POLLIN)
     poller.register(wake_r, select.POLLIN)
-    while True:
-        try:
-            events = poller.poll(1000)
-        except InterruptedError:
-            events = []
-        for fd, _ in events:
-            if fd == wake_r:
-                try:
-                    os.read(wake_r, 4096)
-                except BlockingIOError:
-                    pass
-                continue
-            try:
-                msg, fds = _recv(sock)
-            except (ConnectionError, OSError):
-                msg, fds = None, []
-            if msg is None:
-                for pid in children:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                os._exit(0)
-            if msg.get("op") == "spawn":
-                try:
-                    spec = msg["spec"]
-                    if iso.mountns:
-                        scratch.prepare(spec["uid"], spec["limits"]["scratch_mb"])
-                    pid = _fork_unit(iso, spec, fds)
-                    children[pid] = (msg["id"], spec["uid"])
-                    _send(sock, {"op": "spawned", "id": msg["id"], "pid": pid})
-                except OSError as exc:
-                    _send(sock, {"op": "spawn_failed", "id": msg["id"], "error": str(exc)})
-                finally:
-                    for f in fds:
-                        os.close(f)
-            elif msg.get("op") == "ping":
-                _send(sock, {"op": "pong"})
+    def reap():
         while True:  # our units, and (as subreaper) orphans of units without a PID namespace
             try:
                 pid, status, ru = os.wait4(-1, os.WNOHANG)
             except ChildProcessError:
-                break
+                return
             if pid == 0:
-                break
+                return
             entry = children.pop(pid, None)
             if entry is not None:
                 rid, uid = entry
@@ -1363,6 +1326,49 @@ def serve(ctrl_fd, hide, preload=True, namespaces=True):
                     except OSError as exc:
                         print(f"codegym zygote: could not wipe scratch of uid {uid}: {exc}", file=sys.stderr)
                 _send(sock, {"op": "exited", "id": rid, "status": status, "rusage": _rusage_dict(ru)})
+
+    while True:
+        try:
+            events = poller.poll(1000)
+        except InterruptedError:
+            events = []
+        if any(fd == wake_r for fd, _ in events):
+            try:
+                os.read(wake_r, 4096)
+            except BlockingIOError:
+                pass
+        # Exits first: a finished run's caller waits for "exited", while a spawn (usually a warm unit for a later
+        # run) can wait the few hundred microseconds that reaping takes.
+        reap()
+        if not any(fd == sock.fileno() for fd, _ in events):
+            continue
+        try:
+            msg, fds = _recv(sock)
+        except (ConnectionError, OSError):
+            msg, fds = None, []
+        if msg is None:
+            for pid in children:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            os._exit(0)
+        if msg.get("op") == "spawn":
+            try:
+                spec = msg["spec"]
+                if iso.mountns:
+                    scratch.prepare(spec["uid"], spec["limits"]["scratch_mb"])
+                pid = _fork_unit(iso, spec, fds)
+                children[pid] = (msg["id"], spec["uid"])
+                _send(sock, {"op": "spawned", "id": msg["id"], "pid": pid})
+            except OSError as exc:
+                _send(sock, {"op": "spawn_failed", "id": msg["id"], "error": str(exc)})
+            finally:
+                for f in fds:
+                    os.close(f)
+        elif msg.get("op") == "ping":
+            _send(sock, {"op": "pong"})
+        reap()
 
 
 def _send(sock, msg, fds=()):
