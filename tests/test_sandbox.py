@@ -302,6 +302,18 @@ def test_limits_validation():
         Limits(memory_mb=1)
 
 
+def test_warm_units_option():
+    from codegym.sandbox.local import LocalExecutor
+
+    with pytest.raises(ValueError, match="warm_units"):
+        LocalExecutor(warm_units=-1)
+    ok = ExecutionRequest(program="def f():\n    return 1\n", tests=[CallTest("f", expected=1)])
+    with LocalExecutor(workers=2, warm_units=0) as cold:
+        assert all(r.passed for r in cold.run_many([ok] * 3)) and cold._warm == []
+    with LocalExecutor(workers=2, warm_units=3) as warm:
+        assert all(r.passed for r in warm.run_many([ok] * 3)) and len(warm._warm) == 3
+
+
 def test_humaneval_canonical_solutions_all_pass(local_executor, humaneval_path):
     rows = [json.loads(line) for line in gzip.open(humaneval_path, "rt")]
     reqs = [ExecutionRequest(program=r["prompt"] + r["canonical_solution"],

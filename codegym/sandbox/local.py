@@ -208,12 +208,14 @@ class LocalExecutor(JudgingExecutor):
             hosts where namespaces misbehave).
         cross_check: check values returned during assert tests against the reference solution (when given).
         cache_size: reference profiles kept for cross-checks.
+        warm_units: units kept forked and set up ahead of time, so a run skips the fork's latency (default: one per
+            worker; 0 turns this off). They hold no test data and run nothing until a run's payload arrives.
     """
 
     backend = "local"
 
     def __init__(self, workers: int | None = None, limits: Limits | None = None, isolation: str = "auto",
-                 cross_check: bool = True, cache_size: int = 4096) -> None:
+                 cross_check: bool = True, cache_size: int = 4096, warm_units: int | None = None) -> None:
         super().__init__(workers, limits, cross_check=cross_check, cache_size=cache_size)
         if isolation not in ("auto", "full", "process"):
             raise ValueError("isolation must be 'auto', 'full' or 'process'")
@@ -232,8 +234,10 @@ class LocalExecutor(JudgingExecutor):
         self._warm: list[tuple[_zygote.UnitHandle, int, int, int]] = []
         self._warm_lock = threading.Lock()
         self._warm_starting = 0
+        if warm_units is not None and (not isinstance(warm_units, int) or warm_units < 0):
+            raise ValueError(f"warm_units must be a non-negative int or None, not {warm_units!r}")
         #: Units kept forked ahead of time (0 turns the feature off).
-        self.warm_units = self.workers
+        self.warm_units = self.workers if warm_units is None else warm_units
         self._tmp = tempfile.TemporaryDirectory(prefix="codegym-units-")
         os.chmod(self._tmp.name, 0o711)  # runs under their own uid must reach their directory inside it
 
