@@ -23,11 +23,9 @@ from __future__ import annotations
 import _signal  # the C module: signal.signal's enum conversions would touch (and copy) many pages in a unit
 import base64
 import ctypes
-import ctypes.util
 import json
 import math
 import os
-import platform
 import resource
 import select
 import signal
@@ -292,7 +290,7 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
 PR_SET_NAME = 15
-SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "amd64": 155, "arm64": 41}.get(platform.machine().lower())
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "amd64": 155, "arm64": 41}.get(os.uname().machine.lower())
 
 _libc = None
 
@@ -300,7 +298,9 @@ _libc = None
 def libc():
     global _libc
     if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        # dlopen(NULL): the symbols this process has loaded, libc's among them. (ctypes.util.find_library would
+        # import subprocess, shutil, tempfile and more: over a megabyte that every fork would copy page tables for.)
+        _libc = ctypes.CDLL(None, use_errno=True)
     return _libc
 
 
