@@ -123,7 +123,9 @@ def test_leetcode_style_entry_points(local_executor):
 def test_reference_cross_check_catches_forged_equality(local_executor):
     reference = "def f(x):\n    return x * 2\n"
     cheat = "class A:\n    def __eq__(self, o):\n        return True\ndef f(x):\n    return A()\n"
-    test = AssertTest("def check(c):\n    assert c(1) == 2\n    assert c(5) == 10\ncheck(f)\n", entry_point="f")
+    # A loop: not liftable (codegym.sandbox.lifting), so this runs inside the sandbox and the cross-check decides.
+    test = AssertTest("def check(c):\n    for x, y in [(1, 2), (5, 10)]:\n        assert c(x) == y\ncheck(f)\n",
+                      entry_point="f")
     r = local_executor.run(ExecutionRequest(program=cheat, tests=[test], reference=reference))
     assert not r.passed and "reference" in r.tests[0].message
     honest = "def f(x):\n    return x + x\n"

@@ -17,7 +17,8 @@ from typing import Any
 
 from codegym.errors import SandboxError
 from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits
-from codegym.sandbox.values import decode_value
+from codegym.sandbox.lifting import LiftedCheck, lift
+from codegym.sandbox.values import decode_value, encode_value
 from codegym.sandbox.verdict import build_result, normalize_raw, values_equal, wire_request
 from codegym.tasks.model import AssertTest, CallTest
 
@@ -34,6 +35,8 @@ class JudgingExecutor(Executor):
                  cache_size: int = 4096) -> None:
         super().__init__(workers, limits)
         self.cross_check = cross_check
+        #: Evaluate simple assert tests here rather than in the sandbox (see ``codegym.sandbox.lifting``).
+        self.lift_asserts = True
         self._judge_lock = threading.Lock()
         self._profile_cache: collections.OrderedDict[str, Any] = collections.OrderedDict()
         self._cache_size = cache_size
@@ -52,8 +55,12 @@ class JudgingExecutor(Executor):
         # Calls to the entry point are recorded in every assert test that names one: the values feed failure
         # messages, and, given a reference solution, the cross-check below.
         record = any(isinstance(t, AssertTest) and t.entry_point for t in request.tests)
-        raw, level = self._run_raw(wire_request(request, record))
+        wire = wire_request(request, record)
+        lifted = lift_into_wire(request, wire) if self.lift_asserts else {}
+        raw, level = self._run_raw(wire)
         raw = normalize_raw(raw)
+        if lifted:
+            fold_lifted(raw, lifted)
         result = build_result(request, raw, level, self.backend)
         if record and self.cross_check and request.reference:
             self._cross_check(request, raw, result)
@@ -88,6 +95,8 @@ class JudgingExecutor(Executor):
             if not (outcome.passed and isinstance(test, AssertTest) and test.entry_point):
                 continue
             rec = raw["tests"].get(outcome.index) or {}
+            if rec.get("lifted"):
+                continue  # its assertions were evaluated here, on the returned values: nothing left to cross-check
             calls = rec.get("calls")
             problem = self._compare_calls(request, outcome.index, test, calls, bool(rec.get("truncated")))
             if problem:
@@ -168,3 +177,59 @@ def _refuse_custom_equality(request: ExecutionRequest, raw: dict[str, Any], resu
                                "such values cannot be trusted in an assert test")
     if result.status == "passed" and not all(o.passed for o in result.tests):
         result.status = "failed"
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Lifted assert tests (codegym.sandbox.lifting)
+# ------------------------------------------------------------------------------------------------------------------
+
+def lift_into_wire(request: ExecutionRequest, wire: dict[str, Any]) -> dict[int, list[LiftedCheck]]:
+    """Replace each liftable assert test of ``wire`` by its calls (in place: same index, same timeout).
+
+    The sandbox makes the calls in order and sends back their values; returns the checks to make on them, by test
+    index.
+    """
+    tests = list(request.tests)
+    lifted: dict[int, list[LiftedCheck]] = {}
+    for item in wire["tests"]:
+        test = tests[item["index"]]
+        form = lift(test) if isinstance(test, AssertTest) else None
+        if form is None:
+            continue
+        for key in ("code", "record"):
+            item.pop(key, None)
+        item.update(kind="calls", entry=form.entry,
+                    calls=[{"args": encode_value(list(c.args)), "kwargs": encode_value(dict(c.kwargs))}
+                           for c in form.checks])
+        lifted[item["index"]] = list(form.checks)
+    return lifted
+
+
+def fold_lifted(raw: dict[str, Any], lifted: dict[int, list[LiftedCheck]]) -> None:
+    """Judge each lifted test's values against its assertions, in order, as ``check`` would have: the first
+    assertion that fails decides; then an exception, time-out or crash that cut the calls short. The report is
+    rewritten into an assert test's report."""
+    for index, checks in lifted.items():
+        rec = raw["tests"].get(index)
+        if rec is None:
+            continue
+        values = rec.get("values") if isinstance(rec.get("values"), list) else []
+        calls: list[dict[str, Any]] = []
+        failed = None
+        for check, value in zip(checks, values):
+            calls.append({"args": encode_value(list(check.args)), "kwargs": encode_value(dict(check.kwargs)),
+                          "value": value})
+            if not check.holds(decode_value(value)):
+                failed = check
+                break
+        if failed is not None:
+            folded = {"status": "raised", "etype": "AssertionError", "emsg": "", "line": None,
+                      "assertion": failed.source or "assertion"}
+        elif rec.get("status") == "ok" and len(values) == len(checks):
+            folded = {"status": "ok", "lifted": True}
+        elif rec.get("status") == "ok":
+            folded = {"status": "unencodable", "emsg": "fewer values than calls came back"}
+        else:
+            folded = {k: v for k, v in rec.items() if k != "values"}
+        folded.update(calls=calls, wall=rec.get("wall", 0.0))
+        raw["tests"][index] = folded

@@ -1,0 +1,263 @@
+"""Lifting simple assertions out of the sandbox: ``assert candidate(1, 2) == 3`` becomes a call plus a check.
+
+An assert test (HumanEval's ``check(candidate)``, MBPP's ``assert f(x) == y``) runs inside the untrusted process, so
+its expected values do too, and a program that reads them from memory, or that patches the test machinery, can
+make a failing test report success. Most such tests, though, are only a list of assertions of a few shapes about
+calls with literal arguments. For those, the executor sends only the calls into the sandbox (like
+:class:`~codegym.tasks.model.CallTest`: arguments in, a plain value out) and evaluates each assertion here, in the
+trusted process, on the returned value. The expected values never enter the sandbox, and the verdict is as
+unforgeable as a call test's.
+
+A test is lifted only when *every* statement of it has one of these shapes (anything else, and the test runs as
+before, with the reference cross-check where a reference exists):
+
+* module level: imports, docstrings, assignments of literals (``METADATA = {...}``), one ``def check(p):`` and one
+  final ``check(NAME)`` or ``check(Class().method)`` call;
+* in ``check`` (or at module level, for MBPP-style tests calling the entry point by name): ``pass``, docstrings,
+  ``assert True`` and ``assert E`` / ``assert E, message`` where ``E`` is one of ``f(ARGS) == V``, ``V == f(ARGS)``,
+  ``f(ARGS) != V``, ``f(ARGS) is True|False|None``, ``f(ARGS)``, ``not f(ARGS)``, ``abs(f(ARGS) - V) < T`` (or
+  ``<=``, either operand order), ``math.isclose(f(ARGS), V[, rel_tol=..., abs_tol=...])``;
+
+with ``ARGS``, ``V`` and ``T`` literals. Comparisons use Python's own ``==`` on the decoded plain values, so a
+result compares exactly as it would in the program, except that objects of the program's own classes (which could
+define ``__eq__`` or ``__bool__`` to say anything) never pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from codegym.sandbox.values import ObjectValue
+from codegym.tasks.model import AssertTest
+
+#: A lifted test is abandoned beyond this many calls (very long tests are cheaper to run as one assert program).
+MAX_LIFTED_CALLS = 2000
+
+
+@dataclass(frozen=True)
+class LiftedCheck:
+    """One assertion about one call: ``shape`` is ``eq``, ``ne``, ``is``, ``truthy``, ``falsy``, ``abs`` or
+    ``isclose``; ``expected`` the literal, ``tol`` the tolerance (``abs``: bound; ``isclose``: ``(rel, abs)``)."""
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    shape: str = "eq"
+    expected: Any = None
+    tol: Any = None
+    strict: bool = True  # abs: ``<`` (True) or ``<=``
+    source: str = ""
+
+    def holds(self, value: Any) -> bool:
+        """Does the assertion hold for ``value`` (a decoded plain value)?"""
+        if _contains_object(value):
+            return False  # a program-defined object: its comparison methods are the program's to rig
+        try:
+            if self.shape == "eq":
+                return bool(value == self.expected)
+            if self.shape == "ne":
+                return bool(value != self.expected)
+            if self.shape == "is":
+                return value is self.expected
+            if self.shape == "truthy":
+                return bool(value)
+            if self.shape == "falsy":
+                return not value
+            if self.shape == "abs":
+                if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) or value is None:
+                    return False
+                diff = abs(value - self.expected)
+                return bool(diff < self.tol) if self.strict else bool(diff <= self.tol)
+            if self.shape == "isclose":
+                rel, absolute = self.tol
+                return math.isclose(value, self.expected, rel_tol=rel, abs_tol=absolute)
+        except (TypeError, ValueError, OverflowError, ArithmeticError):
+            return False
+        return False
+
+
+@dataclass(frozen=True)
+class LiftedTest:
+    """An assert test as calls of ``entry`` and their checks."""
+
+    entry: str
+    checks: tuple[LiftedCheck, ...]
+
+
+def _contains_object(value: Any) -> bool:
+    if isinstance(value, ObjectValue):
+        return True
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_contains_object(v) for v in value)
+    if isinstance(value, dict):
+        return any(_contains_object(k) or _contains_object(v) for k, v in value.items())
+    return False
+
+
+class _NotLiftable(Exception):
+    pass
+
+
+def _literal(node: ast.AST) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise _NotLiftable from None
+
+
+def _call_of(node: ast.AST, callee: str) -> tuple[tuple, dict] | None:
+    """``callee(literal args...)`` -> (args, kwargs); None when ``node`` is not a call of ``callee``."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == callee):
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        raise _NotLiftable
+    return tuple(_literal(a) for a in node.args), {k.arg: _literal(k.value) for k in node.keywords}
+
+
+def _check_of(test: ast.expr, callee: str, source: str) -> LiftedCheck | None:
+    """The check an ``assert`` expression makes; None for ``assert True``; _NotLiftable for anything else."""
+    if isinstance(test, ast.Constant) and test.value is True:
+        return None
+    call = _call_of(test, callee)
+    if call is not None:
+        return LiftedCheck(*call, shape="truthy", source=source)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        call = _call_of(test.operand, callee)
+        if call is not None:
+            return LiftedCheck(*call, shape="falsy", source=source)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            shape = "eq" if isinstance(op, ast.Eq) else "ne"
+            for a, b in ((left, right), (right, left)):
+                call = _call_of(a, callee)
+                if call is not None:
+                    return LiftedCheck(*call, shape=shape, expected=_literal(b), source=source)
+        if isinstance(op, ast.Is):
+            call = _call_of(left, callee)
+            if call is not None and isinstance(right, ast.Constant) and right.value in (True, False, None):
+                return LiftedCheck(*call, shape="is", expected=right.value, source=source)
+        if isinstance(op, (ast.Lt, ast.LtE)) and isinstance(left, ast.Call) and isinstance(left.func, ast.Name) \
+                and left.func.id == "abs" and len(left.args) == 1 and not left.keywords \
+                and isinstance(left.args[0], ast.BinOp) and isinstance(left.args[0].op, ast.Sub):
+            diff = left.args[0]
+            tol = _literal(right)
+            for a, b in ((diff.left, diff.right), (diff.right, diff.left)):
+                call = _call_of(a, callee)
+                if call is not None:
+                    return LiftedCheck(*call, shape="abs", expected=_literal(b), tol=tol,
+                                       strict=isinstance(op, ast.Lt), source=source)
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "isclose" \
+            and isinstance(test.func.value, ast.Name) and test.func.value.id == "math" and len(test.args) == 2:
+        call = _call_of(test.args[0], callee)
+        if call is not None:
+            opts = {k.arg: _literal(k.value) for k in test.keywords}
+            if set(opts) - {"rel_tol", "abs_tol"}:
+                raise _NotLiftable
+            return LiftedCheck(*call, shape="isclose", expected=_literal(test.args[1]),
+                               tol=(opts.get("rel_tol", 1e-09), opts.get("abs_tol", 0.0)), source=source)
+    raise _NotLiftable
+
+
+def _segment(lines: list[str], node: ast.stmt) -> str:
+    """The source text of ``node`` (``ast.get_source_segment`` re-splits the whole source on every call)."""
+    if node.end_lineno is None or node.end_col_offset is None:
+        return ""
+    if node.lineno == node.end_lineno:
+        return lines[node.lineno - 1][node.col_offset:node.end_col_offset]
+    text = lines[node.lineno - 1][node.col_offset:] + "".join(lines[node.lineno:node.end_lineno - 1])
+    return text + lines[node.end_lineno - 1][:node.end_col_offset]
+
+
+def _checks_in(body: list[ast.stmt], callee: str, code: str) -> list[LiftedCheck]:
+    lines = code.splitlines(keepends=True)
+    checks = []
+    for stmt in body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue
+        if not isinstance(stmt, ast.Assert):
+            raise _NotLiftable
+        if stmt.msg is not None and not isinstance(stmt.msg, ast.Constant):
+            raise _NotLiftable  # a message computed from the call would run it a second time
+        check = _check_of(stmt.test, callee, _segment(lines, stmt))
+        if check is not None:
+            checks.append(check)
+        if len(checks) > MAX_LIFTED_CALLS:
+            raise _NotLiftable
+    return checks
+
+
+def _entry_of(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call) and not node.value.args \
+            and not node.value.keywords and isinstance(node.value.func, ast.Name):
+        return f"{node.value.func.id}().{node.attr}"
+    return None
+
+
+def lift(test: AssertTest) -> LiftedTest | None:
+    """The lifted form of ``test``, or None when it is not made only of liftable assertions (see the module doc)."""
+    return _lift_cached(test.code, test.entry_point)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lift_cached(code: str, entry_point: str | None) -> LiftedTest | None:
+    # Cached: RL training judges many samples of one task against the same tests (a GRPO group, pass@k).
+    try:
+        module = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    try:
+        return _lift(module, AssertTest(code, entry_point=entry_point))
+    except _NotLiftable:
+        return None
+
+
+def _lift(module: ast.Module, test: AssertTest) -> LiftedTest | None:
+    body = list(module.body)
+    check_def = None
+    rest: list[ast.stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == "check":
+            if check_def is not None:
+                return None
+            check_def = stmt
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            continue
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        elif isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
+            _literal(stmt.value)  # METADATA = {...}; anything computed is not liftable
+            if any(isinstance(t, ast.Name) and t.id in ("check", test.entry_point) for t in stmt.targets):
+                return None
+        else:
+            rest.append(stmt)
+    if check_def is not None:
+        a = check_def.args
+        if check_def.decorator_list or a.posonlyargs or a.vararg or a.kwonlyargs or a.kwarg or len(a.args) != 1 \
+                or a.defaults:
+            return None
+        # The rest must be exactly one ``check(entry)`` call.
+        if len(rest) != 1 or not isinstance(rest[0], ast.Expr):
+            return None
+        call = rest[0].value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "check"
+                and len(call.args) == 1 and not call.keywords):
+            return None
+        entry = _entry_of(call.args[0])
+        if entry is None or (test.entry_point and entry != test.entry_point):
+            return None
+        checks = _checks_in(check_def.body, a.args[0].arg, test.code)
+    else:
+        # MBPP style: assertions about the entry point itself, at module level.
+        if not test.entry_point or "." in test.entry_point or "(" in test.entry_point:
+            return None
+        entry = test.entry_point
+        checks = _checks_in(rest, entry, test.code)
+    if not checks:
+        return None
+    return LiftedTest(entry=entry, checks=tuple(checks))
