@@ -150,7 +150,6 @@ class _Zygote:
 
         handle = _zygote.UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit)
         handle.spawn_error = spawn_error  # type: ignore[method-assign]
-        handle.unit_id = unit_id  # type: ignore[attr-defined]
         return handle
 
     @staticmethod
