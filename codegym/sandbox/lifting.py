@@ -212,12 +212,12 @@ def _lift_cached(code: str, entry_point: str | None) -> LiftedTest | None:
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     try:
-        return _lift(module, AssertTest(code, entry_point=entry_point))
+        return _lift(module, code, entry_point)
     except _NotLiftable:
         return None
 
 
-def _lift(module: ast.Module, test: AssertTest) -> LiftedTest | None:
+def _lift(module: ast.Module, code: str, entry_point: str | None) -> LiftedTest | None:
     body = list(module.body)
     check_def = None
     rest: list[ast.stmt] = []
@@ -232,7 +232,7 @@ def _lift(module: ast.Module, test: AssertTest) -> LiftedTest | None:
             continue
         elif isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
             _literal(stmt.value)  # METADATA = {...}; anything computed is not liftable
-            if any(isinstance(t, ast.Name) and t.id in ("check", test.entry_point) for t in stmt.targets):
+            if any(isinstance(t, ast.Name) and t.id in ("check", entry_point) for t in stmt.targets):
                 return None
         else:
             rest.append(stmt)
@@ -249,15 +249,15 @@ def _lift(module: ast.Module, test: AssertTest) -> LiftedTest | None:
                 and len(call.args) == 1 and not call.keywords):
             return None
         entry = _entry_of(call.args[0])
-        if entry is None or (test.entry_point and entry != test.entry_point):
+        if entry is None or (entry_point and entry != entry_point):
             return None
-        checks = _checks_in(check_def.body, a.args[0].arg, test.code)
+        checks = _checks_in(check_def.body, a.args[0].arg, code)
     else:
         # MBPP style: assertions about the entry point itself, at module level.
-        if not test.entry_point or "." in test.entry_point or "(" in test.entry_point:
+        if not entry_point or "." in entry_point or "(" in entry_point:
             return None
-        entry = test.entry_point
-        checks = _checks_in(rest, entry, test.code)
+        entry = entry_point
+        checks = _checks_in(rest, entry, code)
     if not checks:
         return None
     return LiftedTest(entry=entry, checks=tuple(checks))
