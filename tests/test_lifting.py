@@ -29,6 +29,10 @@ def shapes(code: str, entry: str = "f") -> list[str] | None:
      ["ne", "is", "falsy", "truthy", "abs", "abs", "isclose"]),
     ("assert f(1) == 2\nassert f((1, 2), k={3}) == -1\n", ["eq", "eq"]),  # MBPP style
     ("def check(c):\n    assert c(1) == 2\ncheck(Solution().f)\n", ["eq"]),
+    # arithmetic on literals, conversions around the call, computed messages (HumanEval/4, /8, /37, /77 style)
+    ("def check(c):\n    assert abs(c([1.0, 2.0]) - 2.0/3.0) < 1e-6\n    assert c(3 * 19) == (3 + 5, 3 * 5)\n"
+     "    assert tuple(c([1, 2])) == tuple([1, 2])\n    assert len(sorted(c(-1))) == 2 ** 3\n"
+     "    assert c(1) == True, 'error: ' + str(c(1))\ncheck(f)\n", ["abs", "eq", "eq", "eq", "eq"]),
 ])
 def test_liftable_shapes(code, expected):
     assert shapes(code, entry="Solution().f" if "Solution" in code else "f") == expected
@@ -37,7 +41,9 @@ def test_liftable_shapes(code, expected):
 @pytest.mark.parametrize("code", [
     "def check(c):\n    for x in range(3):\n        assert c(x) == x\ncheck(f)\n",          # a loop
     "def check(c):\n    x = 1\n    assert c(x) == 2\ncheck(f)\n",                          # a computed argument
-    "def check(c):\n    assert c(1) == 2, c(1)\ncheck(f)\n",                               # a computed message
+    "def check(c):\n    assert c('a' * 10 ** 9) == 2\ncheck(f)\n",                        # too big to fold
+    "def check(c):\n    assert c(10 ** 10 ** 9) == 2\ncheck(f)\n",                       # too big to fold
+    "def check(c):\n    assert c(1) == helper(2)\ncheck(f)\n",                           # an unknown function
     "def helper():\n    return 1\ndef check(c):\n    assert c(1) == helper()\ncheck(f)\n",  # a helper
     "def check(c):\n    assert c(1) == 2\ncheck(g)\n",                                     # another function
     "def check(c):\n    assert c(1) == 2\ncheck(f)\ncheck(f)\n",                           # called twice
@@ -55,7 +61,7 @@ def test_most_of_humaneval_lifts(humaneval_path):
     rows = [json.loads(line) for line in gzip.open(humaneval_path, "rt")]
     lifted = [lift(AssertTest(r["test"] + f"\ncheck({r['entry_point']})", entry_point=r["entry_point"]))
               for r in rows]
-    assert sum(f is not None for f in lifted) >= 0.8 * len(rows)
+    assert sum(f is not None for f in lifted) >= 0.9 * len(rows)
 
 
 PROGRAMS = {

@@ -18,9 +18,13 @@ before, with the reference cross-check where a reference exists):
   ``f(ARGS) != V``, ``f(ARGS) is True|False|None``, ``f(ARGS)``, ``not f(ARGS)``, ``abs(f(ARGS) - V) < T`` (or
   ``<=``, either operand order), ``math.isclose(f(ARGS), V[, rel_tol=..., abs_tol=...])``;
 
-with ``ARGS``, ``V`` and ``T`` literals. Comparisons use Python's own ``==`` on the decoded plain values, so a
-result compares exactly as it would in the program, except that objects of the program's own classes (which could
-define ``__eq__`` or ``__bool__`` to say anything) never pass.
+with ``ARGS``, ``V`` and ``T`` literals, or arithmetic on literals (``2.0 / 3.0``, ``3 * 19``, ``'ab' + 'c'``;
+folded here, with size guards). The call may be wrapped in conversions (``tuple(f(x)) == (1, 2)``; ``tuple``,
+``list``, ``set``, ``frozenset``, ``sorted``, ``len``), which are applied here to the returned plain value. An
+assertion's message is not evaluated: it only ever runs when the assertion fails, and the failure then names the
+assertion itself. Comparisons use Python's own ``==`` on the decoded plain values, so a result compares exactly as
+it would in the program, except that objects of the program's own classes (which could define ``__eq__`` or
+``__bool__`` to say anything) never pass.
 """
 
 from __future__ import annotations
@@ -50,12 +54,15 @@ class LiftedCheck:
     tol: Any = None
     strict: bool = True  # abs: ``<`` (True) or ``<=``
     source: str = ""
+    conversions: tuple[str, ...] = ()  # applied to the value first, innermost first (``tuple(candidate(x))``)
 
     def holds(self, value: Any) -> bool:
         """Does the assertion hold for ``value`` (a decoded plain value)?"""
         if _contains_object(value):
             return False  # a program-defined object: its comparison methods are the program's to rig
         try:
+            for name in self.conversions:
+                value = CONVERSIONS[name](value)
             if self.shape == "eq":
                 return bool(value == self.expected)
             if self.shape == "ne":
@@ -101,20 +108,86 @@ class _NotLiftable(Exception):
     pass
 
 
+#: Conversions allowed around a call (``tuple(candidate(x)) == ...``) and around a literal; applied here to plain
+#: values, so none of the program's code runs.
+CONVERSIONS = {"tuple": tuple, "list": list, "set": set, "frozenset": frozenset, "sorted": sorted, "len": len}
+
+_FOLD_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+             ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b, ast.Mod: lambda a, b: a % b,
+             ast.Pow: lambda a, b: a ** b}
+_MAX_FOLDED_SIZE = 100_000  # characters / items / bits: ``'a' * 10**9`` is not folded (and not lifted)
+
+
 def _literal(node: ast.AST) -> Any:
+    """A literal, or arithmetic on literals (``2.0 / 3.0``, ``3 * 19``, ``'ab' + 'c'``), folded with size guards."""
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        raise _NotLiftable from None
+        pass
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [_literal(e) for e in node.elts]
+        if isinstance(node, ast.Set):
+            try:
+                return set(items)
+            except TypeError:  # an unhashable item
+                raise _NotLiftable from None
+        return tuple(items) if isinstance(node, ast.Tuple) else items
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        try:
+            return {_literal(k): _literal(v) for k, v in zip(node.keys, node.values)}
+        except TypeError:  # an unhashable key
+            raise _NotLiftable from None
+    if isinstance(node, ast.BinOp) and type(node.op) in _FOLD_OPS:
+        a, b = _literal(node.left), _literal(node.right)
+        if isinstance(node.op, ast.Pow) and not (isinstance(b, (int, float)) and abs(b) <= 64
+                                                 and isinstance(a, (int, float)) and abs(a) <= 1 << 64):
+            raise _NotLiftable
+        if isinstance(node.op, ast.Mult) and any(isinstance(x, (str, bytes, list, tuple)) for x in (a, b)):
+            n = b if isinstance(b, int) else a
+            seq = a if n is b else b
+            if not isinstance(n, int) or len(seq) * max(n, 0) > _MAX_FOLDED_SIZE:
+                raise _NotLiftable
+        try:
+            value = _FOLD_OPS[type(node.op)](a, b)
+        except (TypeError, ValueError, ArithmeticError):
+            raise _NotLiftable from None
+        if isinstance(value, int) and value.bit_length() > _MAX_FOLDED_SIZE:
+            raise _NotLiftable
+        return value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
+        value = _literal(node.operand)
+        try:
+            return {ast.USub: lambda v: -v, ast.UAdd: lambda v: +v, ast.Not: lambda v: not v}[type(node.op)](value)
+        except TypeError:
+            raise _NotLiftable from None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS \
+            and len(node.args) == 1 and not node.keywords:
+        try:
+            return CONVERSIONS[node.func.id](_literal(node.args[0]))
+        except TypeError:
+            raise _NotLiftable from None
+    raise _NotLiftable
 
 
-def _call_of(node: ast.AST, callee: str) -> tuple[tuple, dict] | None:
-    """``callee(literal args...)`` -> (args, kwargs); None when ``node`` is not a call of ``callee``."""
+def _call_of(node: ast.AST, callee: str) -> tuple[tuple, dict, tuple[str, ...]] | None:
+    """``callee(literal args...)``, possibly inside conversions (``tuple(callee(...))``) -> (args, kwargs,
+    conversions, innermost first); None when ``node`` is not such a call of ``callee``."""
+    conversions: list[str] = []
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CONVERSIONS \
+            and node.func.id != callee and len(node.args) == 1 and not node.keywords:
+        conversions.append(node.func.id)
+        node = node.args[0]
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == callee):
         return None
     if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
         raise _NotLiftable
-    return tuple(_literal(a) for a in node.args), {k.arg: _literal(k.value) for k in node.keywords}
+    return (tuple(_literal(a) for a in node.args), {k.arg: _literal(k.value) for k in node.keywords},
+            tuple(reversed(conversions)))
+
+
+def _made(call: tuple[tuple, dict, tuple[str, ...]], **fields: Any) -> LiftedCheck:
+    args, kwargs, conversions = call
+    return LiftedCheck(args, kwargs, conversions=conversions, **fields)
 
 
 def _check_of(test: ast.expr, callee: str, source: str) -> LiftedCheck | None:
@@ -123,11 +196,11 @@ def _check_of(test: ast.expr, callee: str, source: str) -> LiftedCheck | None:
         return None
     call = _call_of(test, callee)
     if call is not None:
-        return LiftedCheck(*call, shape="truthy", source=source)
+        return _made(call, shape="truthy", source=source)
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         call = _call_of(test.operand, callee)
         if call is not None:
-            return LiftedCheck(*call, shape="falsy", source=source)
+            return _made(call, shape="falsy", source=source)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         left, op, right = test.left, test.ops[0], test.comparators[0]
         if isinstance(op, (ast.Eq, ast.NotEq)):
@@ -135,11 +208,11 @@ def _check_of(test: ast.expr, callee: str, source: str) -> LiftedCheck | None:
             for a, b in ((left, right), (right, left)):
                 call = _call_of(a, callee)
                 if call is not None:
-                    return LiftedCheck(*call, shape=shape, expected=_literal(b), source=source)
+                    return _made(call, shape=shape, expected=_literal(b), source=source)
         if isinstance(op, ast.Is):
             call = _call_of(left, callee)
             if call is not None and isinstance(right, ast.Constant) and right.value in (True, False, None):
-                return LiftedCheck(*call, shape="is", expected=right.value, source=source)
+                return _made(call, shape="is", expected=right.value, source=source)
         if isinstance(op, (ast.Lt, ast.LtE)) and isinstance(left, ast.Call) and isinstance(left.func, ast.Name) \
                 and left.func.id == "abs" and len(left.args) == 1 and not left.keywords \
                 and isinstance(left.args[0], ast.BinOp) and isinstance(left.args[0].op, ast.Sub):
@@ -148,8 +221,8 @@ def _check_of(test: ast.expr, callee: str, source: str) -> LiftedCheck | None:
             for a, b in ((diff.left, diff.right), (diff.right, diff.left)):
                 call = _call_of(a, callee)
                 if call is not None:
-                    return LiftedCheck(*call, shape="abs", expected=_literal(b), tol=tol,
-                                       strict=isinstance(op, ast.Lt), source=source)
+                    return _made(call, shape="abs", expected=_literal(b), tol=tol, strict=isinstance(op, ast.Lt),
+                                 source=source)
     if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "isclose" \
             and isinstance(test.func.value, ast.Name) and test.func.value.id == "math" and len(test.args) == 2:
         call = _call_of(test.args[0], callee)
@@ -157,8 +230,8 @@ def _check_of(test: ast.expr, callee: str, source: str) -> LiftedCheck | None:
             opts = {k.arg: _literal(k.value) for k in test.keywords}
             if set(opts) - {"rel_tol", "abs_tol"}:
                 raise _NotLiftable
-            return LiftedCheck(*call, shape="isclose", expected=_literal(test.args[1]),
-                               tol=(opts.get("rel_tol", 1e-09), opts.get("abs_tol", 0.0)), source=source)
+            return _made(call, shape="isclose", expected=_literal(test.args[1]),
+                         tol=(opts.get("rel_tol", 1e-09), opts.get("abs_tol", 0.0)), source=source)
     raise _NotLiftable
 
 
@@ -180,8 +253,7 @@ def _checks_in(body: list[ast.stmt], callee: str, code: str) -> list[LiftedCheck
             continue
         if not isinstance(stmt, ast.Assert):
             raise _NotLiftable
-        if stmt.msg is not None and not isinstance(stmt.msg, ast.Constant):
-            raise _NotLiftable  # a message computed from the call would run it a second time
+        # A message (evaluated only when the assertion fails) is not reproduced: the failure names the assertion.
         check = _check_of(stmt.test, callee, _segment(lines, stmt))
         if check is not None:
             checks.append(check)
@@ -213,8 +285,8 @@ def _lift_cached(code: str, entry_point: str | None) -> LiftedTest | None:
         return None
     try:
         return _lift(module, code, entry_point)
-    except _NotLiftable:
-        return None
+    except (_NotLiftable, TypeError, ValueError, ArithmeticError, MemoryError, RecursionError):
+        return None  # whatever the test holds, it then runs in the sandbox as it always did
 
 
 def _lift(module: ast.Module, code: str, entry_point: str | None) -> LiftedTest | None:
