@@ -183,14 +183,18 @@ def _refuse_custom_equality(request: ExecutionRequest, raw: dict[str, Any], resu
 # Lifted assert tests (codegym.sandbox.lifting)
 # ------------------------------------------------------------------------------------------------------------------
 
-def lift_into_wire(request: ExecutionRequest, wire: dict[str, Any]) -> dict[int, list[LiftedCheck]]:
+#: Per lifted test index: each assertion with its call as sent on the wire (encoded arguments).
+Lifted = dict[int, list[tuple[LiftedCheck, dict[str, Any]]]]
+
+
+def lift_into_wire(request: ExecutionRequest, wire: dict[str, Any]) -> Lifted:
     """Replace each liftable assert test of ``wire`` by its calls (in place: same index, same timeout).
 
     The sandbox makes the calls in order and sends back their values; returns the checks to make on them, by test
     index.
     """
     tests = list(request.tests)
-    lifted: dict[int, list[LiftedCheck]] = {}
+    lifted: Lifted = {}
     for item in wire["tests"]:
         test = tests[item["index"]]
         form = lift(test) if isinstance(test, AssertTest) else None
@@ -198,14 +202,13 @@ def lift_into_wire(request: ExecutionRequest, wire: dict[str, Any]) -> dict[int,
             continue
         for key in ("code", "record"):
             item.pop(key, None)
-        item.update(kind="calls", entry=form.entry,
-                    calls=[{"args": encode_value(list(c.args)), "kwargs": encode_value(dict(c.kwargs))}
-                           for c in form.checks])
-        lifted[item["index"]] = list(form.checks)
+        calls = [{"args": encode_value(list(c.args)), "kwargs": encode_value(dict(c.kwargs))} for c in form.checks]
+        item.update(kind="calls", entry=form.entry, calls=calls)
+        lifted[item["index"]] = list(zip(form.checks, calls))
     return lifted
 
 
-def fold_lifted(raw: dict[str, Any], lifted: dict[int, list[LiftedCheck]]) -> None:
+def fold_lifted(raw: dict[str, Any], lifted: Lifted) -> None:
     """Judge each lifted test's values against its assertions, in order, as ``check`` would have: the first
     assertion that fails decides; then an exception, time-out or crash that cut the calls short. The report is
     rewritten into an assert test's report."""
@@ -216,9 +219,8 @@ def fold_lifted(raw: dict[str, Any], lifted: dict[int, list[LiftedCheck]]) -> No
         values = rec.get("values") if isinstance(rec.get("values"), list) else []
         calls: list[dict[str, Any]] = []
         failed = None
-        for check, value in zip(checks, values):
-            calls.append({"args": encode_value(list(check.args)), "kwargs": encode_value(dict(check.kwargs)),
-                          "value": value})
+        for (check, call), value in zip(checks, values):
+            calls.append(dict(call, value=value))
             if not check.holds(decode_value(value)):
                 failed = check
                 break
