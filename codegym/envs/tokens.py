@@ -41,7 +41,7 @@ from codegym.envs.common import (
     score,
     step_info,
 )
-from codegym.rewards._util import parse_untrusted
+from codegym.parsing import literal_eval, parse_python
 
 if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
@@ -103,7 +103,7 @@ def bind_task(task: Task) -> TaskBinding:
     prefix = task.completion_prefix if task.completion_prefix is not None else task.prompt
     docstring = ""
     try:
-        tree = parse_untrusted(prefix + "\n    pass\n")
+        tree = parse_python(prefix + "\n    pass\n")
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and (node.name == function or not params):
                 params = tuple(a.arg for a in node.args.args if a.arg != "self")
@@ -543,7 +543,7 @@ def prompt_words(binding: TaskBinding) -> list[str]:
 
 def _literal_repr(source: str) -> str | None:
     try:
-        value = ast.literal_eval(source)
+        value = literal_eval(source)
     except (ValueError, SyntaxError):
         return None
     return repr(value) if isinstance(value, str) else None

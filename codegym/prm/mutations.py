@@ -15,7 +15,7 @@ import copy
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from codegym.rewards._util import parse_untrusted
+from codegym.parsing import parse_python
 
 #: ``(program, line) -> replacement texts for that line`` (without indentation; it is kept from the original)
 Teacher = Callable[[str, int], Sequence[str]]
@@ -92,7 +92,7 @@ def _bare_or_parenthesised(lines: list[str], line: int, body: str, newline: str,
     def tree(line_body: str) -> str | None:
         text = "".join(lines[: line - 1]) + line_body + newline + "".join(lines[line:])
         try:
-            return ast.dump(ast.parse(text))
+            return ast.dump(parse_python(text))
         except (SyntaxError, ValueError):
             return None
 
@@ -106,7 +106,7 @@ def line_mutants(program: str, line: int, operators: Sequence[str] = OPERATORS,
     lines = program.splitlines(keepends=True)
     if not 1 <= line <= len(lines):
         return []
-    tree = tree or parse_untrusted(program)
+    tree = tree or parse_python(program)
     text = lines[line - 1]
     body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
     indent = body[: len(body) - len(body.lstrip())]
@@ -146,7 +146,7 @@ def line_mutants(program: str, line: int, operators: Sequence[str] = OPERATORS,
         seen.add(new_body)
         candidate = "".join(lines[: line - 1]) + new_body + newline + "".join(lines[line:])
         try:
-            ast.parse(candidate)
+            parse_python(candidate)
         except (SyntaxError, ValueError):
             continue
         mutants.append(Mutant(candidate, line, op, f"line {line}: {desc}"))
@@ -157,7 +157,7 @@ def program_mutants(program: str, operators: Sequence[str] = OPERATORS, teacher:
                     lines: Sequence[int] | None = None) -> list[Mutant]:
     """Mutants of every line of ``program`` (or of ``lines``); an unparsable program has none."""
     try:
-        tree = parse_untrusted(program)
+        tree = parse_python(program)
     except (SyntaxError, ValueError):
         return []
     unknown = set(operators) - set(OPERATORS)

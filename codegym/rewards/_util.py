@@ -6,8 +6,9 @@ import ast
 import io
 import re
 import tokenize
-import warnings
 from typing import TYPE_CHECKING, Literal
+
+from codegym.parsing import parse_python
 
 if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
@@ -19,14 +20,6 @@ LineKind = Literal["code", "blank", "comment", "docstring"]
 #: statuses that mean the program itself could not run (or ran out of a resource) rather than answered wrongly
 RUNTIME_FAILURE_STATUSES = frozenset({"runtime_error", "timeout", "memory_limit", "output_limit"})
 
-
-
-def parse_untrusted(source: str) -> ast.Module:
-    """``ast.parse`` for program text from a model or a dataset, without the SyntaxWarnings that odd literals in it
-    would otherwise print in the trusted process. Raises SyntaxError/ValueError like ``ast.parse``."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(source)
 
 def scored_pairs(evaluation: ProgramEvaluation, task: Task | None) -> list[tuple[Test | None, TestOutcome]]:
     """The (test, outcome) pairs that decide a reward: the hidden tests, or the visible ones when none are hidden.
@@ -80,7 +73,7 @@ def line_kinds(program: str) -> list[LineKind]:
         if ln.strip().startswith("#"):
             kinds[i] = "comment"
     try:
-        tree = parse_untrusted(program)
+        tree = parse_python(program)
     except (SyntaxError, ValueError):
         return kinds
     for node in ast.walk(tree):

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from codegym.rewards._util import parse_untrusted
+from codegym.parsing import parse_python
 
 if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
@@ -171,7 +171,7 @@ def visible_test_values(task: Task, min_abs_number: float = 10,
                     add(value, role, index)
         elif kind == "assert":
             try:
-                tree = ast.parse(test.code)  # type: ignore[union-attr]
+                tree = parse_python(test.code)  # type: ignore[union-attr]
             except (SyntaxError, ValueError):
                 continue
             for _, value in _literal_nodes(tree):
@@ -224,7 +224,7 @@ def detect_test_literals(program: str, task: Task, min_abs_number: float = 10,
     Unparsable programs yield no matches. Each literal is reported once, at its first line.
     """
     try:
-        tree = parse_untrusted(program)
+        tree = parse_python(program)
     except (SyntaxError, ValueError):
         return []
     targets = visible_test_values(task, min_abs_number, min_string_length)
@@ -233,7 +233,7 @@ def detect_test_literals(program: str, task: Task, min_abs_number: float = 10,
     allowed: set[str] = set()
     for reference in task.reference_solutions:
         try:
-            ref_tree = parse_untrusted(reference)
+            ref_tree = parse_python(reference)
         except (SyntaxError, ValueError):
             continue
         allowed.update(k for _, v in _literal_nodes(ref_tree) if (k := _key(v)) is not None)

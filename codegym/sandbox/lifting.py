@@ -35,6 +35,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from codegym.parsing import parse_python
 from codegym.sandbox.values import ObjectValue
 from codegym.tasks.model import AssertTest
 
@@ -280,7 +281,7 @@ def lift(test: AssertTest) -> LiftedTest | None:
 def _lift_cached(code: str, entry_point: str | None) -> LiftedTest | None:
     # Cached: RL training judges many samples of one task against the same tests (a GRPO group, pass@k).
     try:
-        module = ast.parse(code)
+        module = parse_python(code)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegym.errors import TaskFormatError
+from codegym.parsing import parse_python
 from codegym.tasks.model import AssertTest, Test, split_tests
 
 #: What a ``visible=`` option may be: a count of tests, a fraction of them, or ``None`` for the format's default.
@@ -187,7 +188,7 @@ def _is_assertion_piece(stmt: ast.stmt, param: str) -> bool:
 def parse_check_program(source: str) -> CheckProgram | None:
     """Take a program defining ``check(candidate)`` apart; ``None`` if it has no such function or is invalid."""
     try:
-        module = ast.parse(source)
+        module = parse_python(source)
     except SyntaxError:
         return None
     check_def: ast.FunctionDef | None = None
@@ -257,7 +258,7 @@ def assert_tests_from_check(test_program: str, target: str, visible: Visible,
 def find_check_target(test_program: str) -> str | None:
     """The argument of the last top-level ``check(...)`` call (``"Solution().minOperations"``), if any."""
     try:
-        module = ast.parse(test_program)
+        module = parse_python(test_program)
     except SyntaxError:
         return None
     target = None

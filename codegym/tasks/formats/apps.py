@@ -15,11 +15,11 @@ point ``Solution().fn`` when the starter code defines ``class Solution``); other
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from typing import Any
 
 from codegym.errors import TaskFormatError
+from codegym.parsing import literal_eval
 from codegym.tasks.formats._common import (
     ConvertContext,
     compose_prompt,
@@ -104,7 +104,7 @@ def _plain(value: Any) -> Any:
         return value.tolist()
     if isinstance(value, str) and value.lstrip().startswith("["):
         try:
-            parsed = ast.literal_eval(value.strip())  # literals only: never evaluates code
+            parsed = literal_eval(value.strip())  # literals only: never evaluates code
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return value
         return parsed if isinstance(parsed, list) else value

@@ -26,13 +26,13 @@ check()'s assertions.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from codegym.errors import TaskFormatError
+from codegym.parsing import literal_eval
 from codegym.tasks.formats._common import (
     ConvertContext,
     assert_tests_from_check,
@@ -72,7 +72,7 @@ def parse_tests_field(value: Any) -> Any:
     except json.JSONDecodeError:
         pass
     try:
-        return ast.literal_eval(text)  # literals only: never evaluates code
+        return literal_eval(text)  # literals only: never evaluates code
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         raise TaskFormatError("tests is neither JSON nor a Python literal") from None
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codegym.errors import TaskFormatError
+from codegym.parsing import parse_python
 from codegym.tasks.formats._common import ConvertContext, as_list, require, split_or_default, text_field
 from codegym.tasks.formats.humaneval import evalplus_call_tests
 from codegym.tasks.model import AssertTest, Task, Test
@@ -92,13 +93,13 @@ def infer_entry_point(asserts: Sequence[str], reference: str = "") -> str:
     """
     defined: set[str] = set()
     try:
-        defined = {n.name for n in ast.parse(reference).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        defined = {n.name for n in parse_python(reference).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     except SyntaxError:
         pass  # a broken reference still leaves the asserts to infer from
     fallback: str | None = None
     for source in asserts:
         try:
-            tree = ast.parse(source)
+            tree = parse_python(source)
         except SyntaxError as exc:
             raise TaskFormatError(f"test {source[:80]!r} is not valid Python: {exc.msg}") from None
         calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)),
