@@ -115,8 +115,8 @@ class ProgramEvaluation:
         }
 
 
-def build_request(task: Task, program: str, split: Split = "all", limits: Limits | None = None,
-                  cross_check: bool = True) -> tuple[ExecutionRequest, int]:
+def build_request(task: Task, program: str, split: Split = "all",
+                  limits: Limits | None = None) -> tuple[ExecutionRequest, int]:
     """The request that runs ``program`` on ``task``'s tests, and how many of them are visible."""
     if split == "all":
         visible, tests = len(task.visible_tests), task.all_tests
@@ -129,12 +129,22 @@ def build_request(task: Task, program: str, split: Split = "all", limits: Limits
     base = limits or Limits()
     if task.limits.timeout_s or task.limits.memory_mb:
         base = base.merged(timeout_s=task.limits.timeout_s, memory_mb=task.limits.memory_mb)
-    reference = task.reference if cross_check else None
-    if reference is not None and reference.strip() == program.strip():
-        reference = None  # the reference needs no cross-check against itself
     request = ExecutionRequest(program=program, tests=tests, limits=base, setup_code=task.setup_code,
-                               reference=reference, request_id=task.task_id)
+                               reference=task.reference, harness_code=harness_code(task), request_id=task.task_id)
     return request, visible
+
+
+def harness_code(task: Task) -> str:
+    """The trusted code a task's assert tests may call besides the program: its prompt, when the prompt is Python
+    (HumanEval's helpers such as ``poly``); the harness runs it before each assert test (docs/sandbox.md)."""
+    prefix = task.completion_prefix
+    if not prefix or task.style != "function":
+        return ""
+    try:
+        compile(prefix, "<prompt>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return ""
+    return prefix
 
 
 def evaluate_program(task: Task, program: str, executor: Executor | None = None, split: Split = "all",

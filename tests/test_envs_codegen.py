@@ -202,6 +202,44 @@ def test_batched_vector_env_runs_all_envs(micro_tasks, local_executor):
     venv.close()
 
 
+def test_prepared_steps_split_visible_and_hidden_runs_and_batch_the_rest(micro_tasks, local_executor):
+    """``prepare_step``/``finish_step`` (vector envs, agents/) never put visible and hidden tests in one request;
+    callers that batch only ``pending.request`` get the other requests of the whole batch run in one ``run_many``."""
+    from codegym.sandbox.api import Executor
+
+    batches: list[list[str]] = []
+
+    class Counting(Executor):
+        def run(self, request):
+            return local_executor.run(request)
+
+        def run_many(self, requests, progress=None):
+            requests = list(requests)
+            batches.append([r.request_id for r in requests])
+            return super().run_many(requests, progress)
+
+    executor = Counting(workers=2)
+    envs = [CodeGenEnv(micro_tasks, executor=executor) for _ in range(3)]
+    for i, env in enumerate(envs):
+        env.reset(options={"task_index": i})
+    pending = [env.prepare_step(env.task.reference) for env in envs]
+    for step, env in zip(pending, envs):
+        assert [r.request_id.rsplit("#", 1)[1] for r in step.requests] == ["visible", "hidden"]
+        assert list(step.split.visible.tests) == env.task.visible_tests
+        assert list(step.split.hidden.tests) == env.task.hidden_tests and step.request is step.split.hidden
+    results = executor.run_many([step.request for step in pending])
+    outcomes = [env.finish_step(step, result) for env, step, result in zip(envs, pending, results)]
+    assert [o[1] for o in outcomes] == [1.0, 1.0, 1.0]
+    assert all("visible tests passed" in o[0]["feedback"] for o in outcomes)
+    assert len(batches) == 2 and all(b.endswith("#visible") for b in batches[1]) and len(batches[1]) == 3
+    # the full form: every request of a step, results in order
+    env = envs[0]
+    env.reset(options={"task_index": 0})
+    step = env.prepare_step(env.task.reference)
+    _, reward, *_ , info = env.finish_step(step, executor.run_many(step.requests))
+    assert reward == 1.0 and info["visible_total"] == len(env.task.visible_tests)
+
+
 def test_batched_vector_env_next_step_autoreset(micro_tasks, local_executor):
     venv = BatchedCodeGenVectorEnv(2, tasks=micro_tasks, executor=local_executor, autoreset_mode="next_step")
     venv.reset(seed=1)

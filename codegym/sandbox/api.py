@@ -91,9 +91,11 @@ class ExecutionRequest:
         limits: resource limits.
         setup_code: trusted code run before the program in the same namespace (imports, LeetCode preamble).
             Line numbers reported in results refer to ``program``, never to the setup code.
-        reference: a reference solution. For assert tests with an ``entry_point`` the executor records every call
-            the test makes (arguments and the serialised return value) and checks the values returned by the
-            submission against the reference on the same arguments, outside the untrusted process.
+        reference: a reference solution, for callers that need one (rewards, expected-output computation). The
+            verdict never depends on it: test code runs in its own harness process (docs/sandbox.md).
+        harness_code: trusted code run only in the test harness, before each assert test: the task's prompt
+            helpers (HumanEval/32's ``poly``), which the test then calls in their original form, whatever the program
+            defines under the same names.
         request_id: free-form tag carried into the result.
     """
 
@@ -102,6 +104,7 @@ class ExecutionRequest:
     limits: Limits = field(default_factory=Limits)
     setup_code: str = ""
     reference: str | None = None
+    harness_code: str = ""
     request_id: str | None = None
 
 

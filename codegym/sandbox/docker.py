@@ -2,9 +2,10 @@
 
 Each pooled container of the sandbox image (``codegym sandbox build-image``) runs one small root-owned **run
 server** (:data:`SERVER`), started by ``exec`` when the container is created and kept attached to the host. The
-host sends it the in-sandbox supervisor (``codegym/sandbox/_zygote.py``) once, then one request per run. For each
-run the server forks a fresh child that runs the supervisor in ``--once`` mode (it forks the untrusted unit, drops
-it to an unprivileged uid, sets rlimits and reports raw observations), then kills every process left in the
+host sends it the sandbox runtime (the package ``codegym/sandbox/runtime``, as one artefact) once, then one request
+per run. For each run the server forks a fresh supervisor child (``runtime.container.run_once``: it forks the
+candidate and harness units under unprivileged uids, sets rlimits and the system-call filter, drives them as the
+local backend does and reports raw observations), then kills every process left in the
 container, wipes the scratch tmpfs and reports on the container's state. The host turns the raw observations into
 an :class:`~codegym.sandbox.api.ExecutionResult` with the same verdict code as the local backend
 (``codegym.sandbox.verdict``): expected values never enter the container.
@@ -37,13 +38,13 @@ import time
 import uuid
 import weakref
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codegym.errors import BackendUnavailableError, SandboxError
 from codegym.sandbox.api import Limits
 from codegym.sandbox.image import DEFAULT_IMAGE, IMAGE_LABEL, REAPER_SOURCE
 from codegym.sandbox.judge import JudgingExecutor
+from codegym.sandbox.runtime import artefact as runtime_artefact
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 __all__ = ["DockerExecutor", "connect_engine", "candidate_engine_urls", "prune_containers", "unavailable_reason",
            "OWNER_LABEL"]
 
-ZYGOTE_PATH = Path(__file__).resolve().with_name("_zygote.py")
 #: Every container this backend starts carries these labels (value of OWNER_LABEL: "<hostname>:<pid>:<executor>").
 CONTAINER_LABEL = "org.codegym.sandbox.container"
 OWNER_LABEL = "org.codegym.sandbox.owner"
@@ -68,15 +68,12 @@ SERVER_START_TIMEOUT_S = 60.0
 #: per uid across the whole machine when the engine does not remap uids) is not shared between containers.
 UID_BASE = 20000
 
-#: The in-container run server: one per container, started as root by ``exec`` when the container is created and
-#: kept attached to the host. Stdin: a length-prefixed supervisor source (once), then one length-prefixed request
-#: per run. For each run it forks a child that runs the supervisor in ``--once`` mode on that request (so every run
-#: gets a fresh supervisor process, forked from one that compiled it and pre-imported the modules programs commonly
-#: use, as the local backend's fork server does), waits for it, kills every process left
-#: in the container, wipes the scratch tmpfs and writes two frames to stdout: the supervisor's reply and a trailer
-#: describing the clean-up. Units close every inherited descriptor, so they can reach neither stream.
+#: The in-container bootstrap: one per container, started as root by ``exec`` when the container is created and kept
+#: attached to the host. It reads one frame, the runtime package as ``{module: source}``
+#: (:func:`codegym.sandbox.runtime.artefact`, the same files the local backend runs), imports it from memory and
+#: hands over to its run server (``runtime.container.serve``): every request after that is framed by the runtime.
 SERVER = r"""
-import os, signal, struct, sys, json, shutil, time
+import importlib.abc, importlib.util, json, os, struct, sys
 def rd(n):
     b = b""
     while len(b) < n:
@@ -85,118 +82,16 @@ def rd(n):
             os._exit(0)
         b += c
     return b
-def wr(data):
-    data = struct.pack(">I", len(data)) + data
-    while data:
-        data = data[os.write(1, data):]
-def oom_count():
-    for path, key in (("/sys/fs/cgroup/memory.events", "oom_kill"), ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill")):
-        try:
-            for line in open(path):
-                k, _, v = line.partition(" ")
-                if k == key:
-                    return int(v)
-        except (OSError, ValueError):
-            pass
-    return None
-src = rd(struct.unpack(">I", rd(4))[0]).decode("utf-8")
-ns = {"__name__": "codegym_zygote", "__file__": "_zygote.py", "__builtins__": __builtins__}
-exec(compile(src, "_zygote.py", "exec"), ns)
-import gc, importlib
-for name in ns.get("PRELOAD_MODULES", ()):
-    try:
-        importlib.import_module(name)
-    except Exception:
-        pass
-gc.collect()
-if hasattr(gc, "freeze"):
-    gc.freeze()
-wr(json.dumps({"ready": 1, "python": sys.version.split()[0]}).encode())
-me = os.getpid()
-while True:
-    request = rd(struct.unpack(">I", rd(4))[0])
-    oom0 = oom_count()
-    trailer = {"trailer": 1, "error": None, "leftover": 0, "ipc": 0}
-    req_r, req_w = os.pipe()
-    rep_r, rep_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.dup2(req_r, 0)
-            os.dup2(rep_w, 1)
-            for fd in (req_r, req_w, rep_r, rep_w):
-                os.close(fd)
-            ns["main"](["_zygote.py", "--once"])
-        except BaseException as exc:
-            try:
-                os.write(2, ("supervisor failed: %s: %s\n" % (type(exc).__name__, exc)).encode())
-            except OSError:
-                pass
-            os._exit(70)
-        os._exit(0)
-    os.close(req_r)
-    os.close(rep_w)
-    data = struct.pack(">I", len(request)) + request
-    try:
-        while data:
-            data = data[os.write(req_w, data):]
-    except OSError as exc:
-        trailer["error"] = "could not hand the request to the supervisor: %s" % exc
-    os.close(req_w)
-    chunks = []
-    while True:
-        c = os.read(rep_r, 1 << 16)
-        if not c:
-            break
-        chunks.append(c)
-    os.close(rep_r)
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        trailer["error"] = trailer["error"] or "supervisor exit status %d" % status
-    for _ in range(5):
-        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
-        if not pids:
-            break
-        trailer["leftover"] = max(trailer["leftover"], len(pids))
-        for p in pids:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.02)
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                pass
-        except ChildProcessError:
-            pass
-    for d in ("/tmp", "/dev/mqueue"):
-        try:
-            names = os.listdir(d)
-        except OSError:
-            continue
-        for n in names:
-            p = os.path.join(d, n)
-            try:
-                if os.path.isdir(p) and not os.path.islink(p):
-                    shutil.rmtree(p)
-                else:
-                    os.unlink(p)
-            except OSError as exc:
-                trailer["error"] = trailer["error"] or "clean-up: %s" % exc
-    try:
-        trailer["ipc"] += len(os.listdir("/dev/mqueue"))
-    except OSError:
-        pass
-    for kind in ("shm", "msg", "sem"):
-        try:
-            trailer["ipc"] += max(0, len(open("/proc/sysvipc/" + kind).read().splitlines()) - 1)
-        except OSError:
-            pass
-    oom1 = oom_count()
-    trailer["oom_kills"] = (oom1 - oom0) if (oom0 is not None and oom1 is not None) else None
-    reply = b"".join(chunks)
-    wr(reply[4:] if len(reply) >= 4 and struct.unpack(">I", reply[:4])[0] == len(reply) - 4 else b"")
-    wr(json.dumps(trailer).encode())
+SOURCES = json.loads(rd(struct.unpack(">I", rd(4))[0]))
+class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path=None, target=None):
+        if name in SOURCES:
+            return importlib.util.spec_from_loader(name, self, is_package=name == "runtime")
+    def exec_module(self, module):
+        exec(compile(SOURCES[module.__spec__.name], module.__spec__.name + ".py", "exec", dont_inherit=True), module.__dict__)
+sys.meta_path.insert(0, Loader())
+from runtime import container
+container.serve()
 """
 
 #: Well-known sockets of Docker-API engines, probed in order when no address is given.
@@ -515,9 +410,6 @@ class DockerExecutor(JudgingExecutor):
         memory_headroom_mb: container memory beyond the program's ``Limits.memory_mb``.
         prestart: containers to start right away (default: ``workers``) so the first runs find them warm.
         max_runs_per_container: replace a container after this many runs even when clean (0: never).
-        cross_check: check values returned during assert tests against the request's reference solution, as the
-            local backend does.
-        cache_size: reference profiles kept for cross-checks.
     """
 
     backend = "docker"
@@ -525,8 +417,8 @@ class DockerExecutor(JudgingExecutor):
     def __init__(self, workers: int | None = None, limits: Limits | None = None, image: str = DEFAULT_IMAGE,
                  base_url: str | None = None, cpus: float = 1.0,
                  memory_headroom_mb: int = DEFAULT_MEMORY_HEADROOM_MB, prestart: int | None = None,
-                 max_runs_per_container: int = 200, cross_check: bool = True, cache_size: int = 4096) -> None:
-        super().__init__(workers=workers, limits=limits, cross_check=cross_check, cache_size=cache_size)
+                 max_runs_per_container: int = 200) -> None:
+        super().__init__(workers=workers, limits=limits)
         if cpus <= 0:
             raise ValueError("cpus must be > 0 (CPU quota of each container)")
         if memory_headroom_mb < 32:
@@ -537,7 +429,7 @@ class DockerExecutor(JudgingExecutor):
         self.memory_headroom_mb = int(memory_headroom_mb)
         self.max_runs_per_container = int(max_runs_per_container)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-        self._zygote_source = ZYGOTE_PATH.read_bytes()
+        self._runtime_artefact = runtime_artefact()
         self._check_image()
         prune_containers(self.client)
         self._all: dict[str, _Container] = {}
@@ -614,7 +506,7 @@ class DockerExecutor(JudgingExecutor):
         c.stream = self.client.api.exec_start(exec_id, socket=True)
         c.sock = getattr(c.stream, "_sock", c.stream)
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        c.send(_frame(self._zygote_source), deadline)
+        c.send(_frame(self._runtime_artefact), deadline)
         hello = json.loads(c.read_frame(deadline, 1 << 16))
         if not isinstance(hello, dict) or hello.get("ready") != 1:
             raise _ServerLost(f"unexpected greeting {hello!r}")
@@ -724,10 +616,8 @@ class DockerExecutor(JudgingExecutor):
 
 def _unit_was_killed(raw: dict[str, Any]) -> bool:
     """Whether the supervisor had to kill a unit (time, output or result limit) or one crashed."""
-    load = raw.get("load_error")
-    if isinstance(load, dict) and load.get("killed"):
-        return True
-    return any(isinstance(rec, dict) and rec.get("status") in ("timeout", "output_limit", "crashed")
+    return any(isinstance(rec, dict) and rec.get("status") in ("timeout", "output_limit", "crashed", "protocol",
+                                                             "harness_error")
                for rec in raw["tests"].values())
 
 

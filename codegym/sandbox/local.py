@@ -1,6 +1,6 @@
 """The embedded local backend: a pre-started fork server (the zygote) with Linux namespace isolation.
 
-A run costs one ``fork`` of a small, pre-imported interpreter, not an interpreter start-up. See ``_zygote.py`` for
+A run costs one ``fork`` of a small, pre-imported interpreter, not an interpreter start-up. See ``runtime/`` for
 what happens inside the sandbox and ``docs/sandbox.md`` for the threat model.
 """
 
@@ -11,6 +11,7 @@ import json
 import os
 import random
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -21,12 +22,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from codegym.errors import IsolationUnavailableError, SandboxError
-from codegym.sandbox import _zygote
 from codegym.sandbox.api import Limits
 from codegym.sandbox.judge import JudgingExecutor
+from codegym.sandbox.runtime.supervisor import UnitHandle, run_request
 from codegym.sandbox.verdict import wire_limits
 
-ZYGOTE_SCRIPT = os.path.abspath(_zygote.__file__)
+#: Where the runtime package lives: the fork server imports it as the top-level package ``runtime`` (so it never
+#: imports codegym), then drops the path before it builds the sandbox root.
+RUNTIME_PARENT = os.path.dirname(os.path.abspath(__file__))
+BOOTSTRAP = ("import sys; sys.path.insert(0, {path!r}); from runtime import forkserver; sys.path.remove({path!r}); "
+             "sys.exit(forkserver.main(sys.argv))")
 
 
 class IsolationWarning(UserWarning):
@@ -40,7 +45,8 @@ class _Zygote:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", ZYGOTE_SCRIPT, "--server", str(child.fileno()), os.pathsep.join(hide),
+            [sys.executable, "-I", "-c", BOOTSTRAP.format(path=RUNTIME_PARENT), "--server", str(child.fileno()),
+             os.pathsep.join(hide),
              *([] if namespaces else ["--no-namespaces"])],
             pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, close_fds=True, cwd="/",
@@ -103,7 +109,7 @@ class _Zygote:
                 waiter["spawn_event"].set()
                 waiter["exit_event"].set()
 
-    def spawn(self, unit_id: int, spec: dict[str, Any]) -> _zygote.UnitHandle:
+    def spawn(self, unit_id: int, spec: dict[str, Any]) -> UnitHandle:
         if not self.alive:
             raise SandboxError("the sandbox fork server is not running")
         in_r, in_w = os.pipe()
@@ -118,7 +124,7 @@ class _Zygote:
             fds = [in_r, res_w, so_w, se_w]
             with self.send_lock:
                 self.sock.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                                           _zygote.struct.pack(f"{len(fds)}i", *fds))])
+                                           struct.pack(f"{len(fds)}i", *fds))])
         except OSError as exc:
             for f in (in_r, in_w, res_r, res_w, so_r, so_w, se_r, se_w):
                 os.close(f)
@@ -148,12 +154,12 @@ class _Zygote:
                 return None if self.alive else "the sandbox fork server died"
             return reply.get("error", "spawn failed") if reply["op"] == "spawn_failed" else None
 
-        handle = _zygote.UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit)
+        handle = UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit)
         handle.spawn_error = spawn_error  # type: ignore[method-assign]
         return handle
 
     @staticmethod
-    def discard(handle: _zygote.UnitHandle) -> None:
+    def discard(handle: UnitHandle) -> None:
         """Give up a unit that never got its payload: closing its input ends it (it exits at once, and the fork
         server reaps it; ``handle.wait_exit`` then returns)."""
         for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r):
@@ -205,8 +211,6 @@ class LocalExecutor(JudgingExecutor):
             :class:`~codegym.errors.IsolationUnavailableError` when namespaces or root are missing), or
             ``"process"`` (no namespaces, on purpose: rlimits, a uid switch when root, process-group kill; for
             hosts where namespaces misbehave).
-        cross_check: check values returned during assert tests against the reference solution (when given).
-        cache_size: reference profiles kept for cross-checks.
         warm_units: units kept forked and set up ahead of time, so a run skips the fork's latency (default: one per
             worker; 0 turns this off). They hold no test data and run nothing until a run's payload arrives.
     """
@@ -214,8 +218,8 @@ class LocalExecutor(JudgingExecutor):
     backend = "local"
 
     def __init__(self, workers: int | None = None, limits: Limits | None = None, isolation: str = "auto",
-                 cross_check: bool = True, cache_size: int = 4096, warm_units: int | None = None) -> None:
-        super().__init__(workers, limits, cross_check=cross_check, cache_size=cache_size)
+                 warm_units: int | None = None) -> None:
+        super().__init__(workers, limits)
         if isolation not in ("auto", "full", "process"):
             raise ValueError("isolation must be 'auto', 'full' or 'process'")
         self.required_isolation = isolation
@@ -230,7 +234,7 @@ class LocalExecutor(JudgingExecutor):
         self._slot_lock = threading.Lock()
         # Warm units: forked ahead of time (set up, unprivileged, blocked on their input pipe), so a run skips the
         # fork and set-up latency. Each holds its own uid slot; entries are (handle, slot, generation, scratch_mb).
-        self._warm: list[tuple[_zygote.UnitHandle, int, int, int]] = []
+        self._warm: list[tuple[UnitHandle, int, int, int]] = []
         self._warm_lock = threading.Lock()
         self._warm_starting = 0
         if warm_units is not None and (not isinstance(warm_units, int) or warm_units < 0):
@@ -339,7 +343,7 @@ class LocalExecutor(JudgingExecutor):
         with self._warm_lock:
             self._warm.append((handle, slot, generation, scratch_mb))
 
-    def _take_warm(self, zygote: _Zygote, generation: int, scratch_mb: int) -> tuple[_zygote.UnitHandle, int] | None:
+    def _take_warm(self, zygote: _Zygote, generation: int, scratch_mb: int) -> tuple[UnitHandle, int] | None:
         """A warm unit of this fork server and scratch size, if one is ready; then start its replacement."""
         taken = None
         stale = []
@@ -367,7 +371,7 @@ class LocalExecutor(JudgingExecutor):
             warm, self._warm = self._warm, []
         self._retire(warm)
 
-    def _retire(self, entries: list[tuple[_zygote.UnitHandle, int, int, int]], wait_s: float = 1.0) -> None:
+    def _retire(self, entries: list[tuple[UnitHandle, int, int, int]], wait_s: float = 1.0) -> None:
         """End unused warm units and wait (briefly) until their fork server has reaped them, so a fork server killed
         right after leaves no zombies behind. Their slots go back to the pool either way: with its input closed a
         unit only exits (a unit of a dead fork server is reaped by init instead), and it never ran anything."""
@@ -389,33 +393,37 @@ class LocalExecutor(JudgingExecutor):
             except SandboxError as exc:
                 last_error = str(exc)
                 continue
-            slot = self._acquire_slot()
-            slots = [slot]  # released when the request is done: every unit holding one has exited by then
-            try:
-                unit_dir = None
+            slots: list[int] = []  # released when the request is done: every unit holding one has exited by then
+            unit_dirs: list[str] = []
+            warm_ok = zygote.level != "process" and self.warm_units > 0
+
+            def spawn(spec: dict[str, Any], zygote: _Zygote = zygote, generation: int = generation,
+                      warm_ok: bool = warm_ok, slots: list[int] = slots, unit_dirs: list[str] = unit_dirs
+                      ) -> UnitHandle:
+                # Every unit has a uid of its own: the candidate and the harness of one run never share one.
+                if warm_ok:
+                    warm = self._take_warm(zygote, generation, int(spec["limits"]["scratch_mb"]))
+                    if warm is not None:
+                        slots.append(warm[1])
+                        return warm[0]
+                slot = self._acquire_slot()
+                slots.append(slot)
                 uid = self._uid_base + slot
-                if zygote.level == "process":  # no private tmpfs: a fresh host directory per run, removed after
-                    unit_dir = tempfile.mkdtemp(dir=self._tmp.name)
+                workdir = None
+                if zygote.level == "process":  # no private tmpfs: a fresh host directory per unit, removed after
+                    workdir = tempfile.mkdtemp(dir=self._tmp.name)
+                    unit_dirs.append(workdir)
                     if os.geteuid() == 0:
-                        os.chown(unit_dir, uid, uid)
-                request = dict(wire, uid=uid, workdir=unit_dir)
-                warm_ok = zygote.level != "process" and self.warm_units > 0
+                        os.chown(workdir, uid, uid)
+                return zygote.spawn(self._new_unit_id(), dict(spec, uid=uid, workdir=workdir))
 
-                def spawn(spec: dict[str, Any], zygote: _Zygote = zygote, generation: int = generation,
-                          warm_ok: bool = warm_ok, slots: list[int] = slots) -> _zygote.UnitHandle:
-                    if warm_ok:
-                        warm = self._take_warm(zygote, generation, int(spec["limits"]["scratch_mb"]))
-                        if warm is not None:
-                            slots.append(warm[1])
-                            return warm[0]
-                    return zygote.spawn(self._new_unit_id(), spec)
-
-                raw = _zygote.run_request(request, spawn)
+            try:
+                raw = run_request(dict(wire), spawn)
             finally:
                 for held in slots:
                     self._release_slot(held)
-                if zygote.level == "process" and unit_dir:
-                    _rmtree(unit_dir)
+                for path in unit_dirs:
+                    _rmtree(path)
             if raw.get("sandbox_error") and (not zygote.alive or generation != self._generation):
                 last_error = raw["sandbox_error"]
                 continue  # the fork server died under this run: restart it and retry once
@@ -427,6 +435,7 @@ class LocalExecutor(JudgingExecutor):
                 raw["sandbox_error"] = last_error
             return raw, zygote.level
         return {"tests": {}, "sandbox_error": f"sandbox failure (after one retry): {last_error}"}, "none"
+
 
 def _rmtree(path: str) -> None:
     import shutil

@@ -1,18 +1,26 @@
 """Plain-value encoding shared by task files, the sandbox and the verdict code.
 
-Values cross process boundaries as tagged JSON (tuples, sets, bytes, non-finite floats and big ints are tagged),
-never as pickles. The encoder is the one the untrusted process uses (``_zygote.encode_value``), so a value
-round-trips identically whether it came from a task file or from a program under test.
+Values cross process boundaries as tagged JSON, never as pickles. The codec itself lives in the sandbox runtime
+(``codegym.sandbox.runtime.codec``, standard library only, because the same code runs inside the sandbox); this
+module is its import path for the rest of codegym. Decoding is bounded (depth, nodes, digits, hash collisions) and
+builds values of the receiver's own types.
 """
 
 from __future__ import annotations
 
-from codegym.sandbox._zygote import EncodeError, ObjectValue, decode_value, encode_value
+from codegym.sandbox.runtime.codec import (
+    Bounds,
+    DecodeError,
+    EncodeError,
+    ObjectValue,
+    decode,
+    encode,
+    short_repr,
+)
 
-__all__ = ["EncodeError", "ObjectValue", "decode_value", "encode_value", "short_repr"]
+__all__ = ["Bounds", "DecodeError", "EncodeError", "ObjectValue", "decode_value", "encode_value", "short_repr"]
 
-
-def short_repr(value: object, limit: int = 300) -> str:
-    """``repr`` capped at ``limit`` characters (for feedback excerpts)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+#: Encode a value to tagged JSON data (``codec.encode``).
+encode_value = encode
+#: Decode tagged JSON data with the default bounds (``codec.decode``); raises :class:`DecodeError`.
+decode_value = decode

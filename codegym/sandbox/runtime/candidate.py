@@ -1,0 +1,298 @@
+"""The untrusted side of the boundary: loads the program, then answers requests one at a time.
+
+A candidate process holds the program and nothing else of the task: no expected value, no test code, no test
+helper. It receives requests as frames on its input pipe (from the supervisor, which relays the harness's calls),
+and answers each with one frame on its result pipe carrying the request's nonce. Nothing it writes decides a
+verdict: the supervisor accepts one well-formed reply per outstanding request, and values are decoded by the
+receiver (``codec``) into its own types.
+
+Requests (JSON objects, ``n`` a nonce chosen by the supervisor):
+
+* ``call``: call ``fn`` (``{"entry": "f" | "Solution().m"}``, ``{"global": name}``, or ``{"handle": h, "attr": a}``)
+  with encoded ``args``/``kwargs``; reply ``ok`` (the encoded value) and, with ``after``, the arguments' post-call
+  state (in-place tests), or ``raised`` (exception type, message, line in the program);
+* ``special``: ``len``, ``bool``, ``iter``, ``str``, ``getitem``, ``getattr``, ``state`` of a handle (an object the
+  program created and the harness holds remotely);
+* ``drop``: forget handles.
+
+With ``handles`` set (requests relayed from the harness) objects of the program's own classes stay here and are sent
+as handles; objects of the setup code's classes (LeetCode's ``ListNode``) and library values are sent by value.
+Without it (the supervisor's own call and lifted tests) every object is sent by value, structurally.
+"""
+
+import builtins
+import os
+import random
+import sys
+import traceback
+import types
+
+from . import codec
+from .framing import dump_json, frame_raw, load_json, read_raw_frame, write_all
+
+_MAX_REQUEST = 256 << 20
+
+
+def solution_line(tb):
+    """The last line of the program (``<solution>``) in a traceback, or None."""
+    line = None
+    for frame, lineno in traceback.walk_tb(tb):
+        if frame.f_code.co_filename == "<solution>":
+            line = lineno
+    return line
+
+
+def exception_report(exc):
+    """Type, message, program line and traceback tail of an exception, as plain data (never raising)."""
+    try:
+        msg = str(exc)
+    except BaseException:
+        msg = "<unprintable message>"
+    report = {"etype": type(exc).__name__ if type(type(exc).__name__) is str else "?", "emsg": msg[:2000],
+              "line": solution_line(exc.__traceback__)}
+    try:
+        report["tb"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-6))[-3000:]
+    except BaseException:
+        pass
+    return report
+
+
+def resolve_entry(g, entry):
+    """``"f"`` -> ``g["f"]``; ``"Solution().method"`` -> the method of a fresh instance."""
+    if "()." in entry:
+        cls_name, method = entry.split("().", 1)
+        if cls_name not in g:
+            raise NameError(f"name {cls_name!r} is not defined")
+        return getattr(g[cls_name](), method)
+    if entry in g:
+        return g[entry]
+    raise NameError(f"name {entry!r} is not defined")
+
+
+_MUTABLE = (list, dict, set, bytearray)
+
+
+def _mutable(value):
+    return isinstance(value, _MUTABLE) or (hasattr(value, "__dict__") and not isinstance(value, (type, types.ModuleType,
+                                                                                                types.FunctionType)))
+
+
+class Candidate:
+    """The program's namespace, its handle table and the request loop."""
+
+    def __init__(self, payload, rd, wr):
+        self.rd, self.wr = rd, wr
+        self.style = payload.get("style", "function")
+        self.name = "__main__" if self.style == "stdio" else "__solution__"
+        self.module = types.ModuleType(self.name)
+        self.g = self.module.__dict__
+        self.g["__builtins__"] = builtins
+        # A real module in sys.modules: dataclasses, pickle, typing.get_type_hints and enum look the program up there.
+        sys.modules[self.name] = self.module
+        self.setup_types = {}  # classes the trusted setup code defined (ListNode): sent by value, by identity
+        self.setup_by_name = {}
+        self.handles = {}
+        self.next_handle = 1
+
+    # -- replies ---------------------------------------------------------------------------------------------------
+    def reply(self, nonce, **fields):
+        fields["n"] = nonce
+        try:
+            data = dump_json(fields)
+        except Exception as exc:  # noqa: BLE001 - a value that survived encoding but not JSON
+            data = dump_json({"n": nonce, "unencodable": f"{type(exc).__name__}: {exc}"[:500]})
+        try:
+            sys.stdout.flush()
+        except BaseException:
+            pass
+        write_all(self.wr, frame_raw(data))
+
+    def encode(self, value, handles):
+        return codec.encode(value, object_hook=self.handle_of if handles else None)
+
+    def handle_of(self, value):
+        if type(value) in self.setup_types:
+            return None
+        h = self.next_handle
+        self.next_handle += 1
+        self.handles[h] = value
+        name = getattr(type(value), "__qualname__", "?")
+        return {"__handle__": h, "cls": name if type(name) is str else "?"}
+
+    def decode(self, data):
+        return codec.decode(data, object_factory=self.new_setup_object, handle_factory=self.lookup_handle)
+
+    def new_setup_object(self, name):
+        cls = self.setup_by_name.get(name)
+        return cls.__new__(cls) if cls is not None else None
+
+    def lookup_handle(self, h, _cls):
+        if h not in self.handles:
+            raise codec.DecodeError(f"unknown handle {h}")
+        return self.handles[h]
+
+    # -- loading ---------------------------------------------------------------------------------------------------
+    def load(self, payload):
+        """Run the setup code and the program; the reply says how it went, with the program's top-level names."""
+        nonce = payload.get("n")
+        setup = payload.get("setup") or ""
+        sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
+        sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
+        if setup:
+            try:
+                exec(compile(setup, "<setup>", "exec", dont_inherit=True), self.g)
+            except BaseException as exc:
+                self.reply(nonce, setup_error=exception_report(exc))
+                return False
+        for key, value in self.g.items():
+            if isinstance(value, type) and value.__module__ == self.name:
+                self.setup_types[value] = key
+                self.setup_by_name[value.__qualname__] = value
+        before = dict(self.g)
+        try:
+            code = compile(payload["program"], "<solution>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
+            self.reply(nonce, syntax_error={"etype": type(exc).__name__, "emsg": str(getattr(exc, "msg", exc))[:2000],
+                                            "line": getattr(exc, "lineno", None)})
+            return False
+        if self.style == "stdio":
+            return self.run_stdio(code, payload)
+        try:
+            exec(code, self.g)
+        except BaseException as exc:
+            self.reply(nonce, load_error=exception_report(exc))
+            return False
+        self.reply(nonce, loaded={"names": self.names(before)})
+        return True
+
+    def names(self, before):
+        """The program's own top-level names, with what the harness needs to stand in for them."""
+        out = {}
+        for key, value in list(self.g.items()):
+            if type(key) is not str or key.startswith("__") or before.get(key, self) is value:
+                continue
+            if isinstance(value, types.ModuleType):
+                continue
+            if isinstance(value, type):
+                out[key] = {"kind": "class"}
+            elif callable(value):
+                out[key] = {"kind": "function"}
+            else:
+                try:
+                    out[key] = {"kind": "value", "value": codec.encode(value, max_nodes=10_000)}
+                except Exception:  # noqa: BLE001 - too big or odd: the harness reads it remotely
+                    out[key] = {"kind": "remote"}
+        return out
+
+    def run_stdio(self, code, payload):
+        data = (payload.get("stdin") or "").encode("utf-8", "surrogatepass")
+        if hasattr(os, "memfd_create"):
+            mfd = os.memfd_create("stdin")
+            os.write(mfd, data)
+            os.lseek(mfd, 0, os.SEEK_SET)
+            os.dup2(mfd, 0)
+            os.close(mfd)
+        sys.stdin = open(0, encoding="utf-8", errors="replace", closefd=False)
+        random.seed(0)
+        outcome = {"exit": "ok"}
+        try:
+            exec(code, self.g)
+        except SystemExit as exc:
+            if exc.code not in (None, 0):
+                outcome = {"raised": {"etype": "SystemExit", "emsg": f"exit code {exc.code!r}"[:200],
+                                      "line": solution_line(exc.__traceback__)}}
+        except BaseException as exc:
+            outcome = {"raised": exception_report(exc)}
+        self.reply(payload.get("n"), **outcome)
+        return False
+
+    # -- serving ---------------------------------------------------------------------------------------------------
+    def serve(self):
+        while True:
+            try:
+                raw = read_raw_frame(self.rd, _MAX_REQUEST)
+            except (EOFError, OSError, ValueError):
+                return
+            request = load_json(raw)
+            op = request.get("op")
+            nonce = request.get("n")
+            try:
+                if op == "call":
+                    self.call(request)
+                elif op == "special":
+                    self.special(request)
+                elif op == "drop":
+                    for h in request.get("handles") or ():
+                        self.handles.pop(h, None)
+                    self.reply(nonce, ok=None)
+                else:
+                    return
+            except codec.EncodeError as exc:
+                self.reply(nonce, unencodable=str(exc)[:500])
+            except codec.DecodeError as exc:
+                self.reply(nonce, raised={"etype": "TypeError", "emsg": f"bad arguments: {exc}"[:500], "line": None})
+
+    def target(self, fn):
+        if "entry" in fn:
+            return resolve_entry(self.g, fn["entry"])
+        if "global" in fn:
+            return resolve_entry(self.g, fn["global"])
+        obj = self.lookup_handle(fn["handle"], None)
+        return getattr(obj, fn["attr"]) if fn.get("attr") else obj
+
+    def call(self, request):
+        nonce = request.get("n")
+        handles = bool(request.get("handles"))
+        if request.get("seed"):
+            random.seed(0)
+        args = self.decode(request.get("args") or [])
+        kwargs = self.decode(request.get("kwargs") or {})
+        try:
+            fn = self.target(request["fn"])
+            value = fn(*args, **kwargs)
+        except BaseException as exc:
+            self.reply(nonce, raised=exception_report(exc))
+            return
+        fields = {"ok": self.encode(value, handles)}
+        if request.get("after") and (any(_mutable(a) for a in args) or any(_mutable(v) for v in kwargs.values())):
+            fields["after"] = self.encode([list(args), dict(kwargs)], handles)
+        self.reply(nonce, **fields)
+
+    def special(self, request):
+        nonce = request.get("n")
+        obj = self.lookup_handle(request.get("handle"), None)
+        what = request.get("what")
+        try:
+            if what == "getattr":
+                value = getattr(obj, request["attr"])
+                if callable(value) and not isinstance(value, type):
+                    self.reply(nonce, callable=True)
+                    return
+            elif what == "len":
+                value = len(obj)
+            elif what == "bool":
+                value = bool(obj)
+            elif what == "iter":
+                value = list(obj)
+            elif what == "str":
+                value = str(obj)
+            elif what == "repr":
+                value = repr(obj)
+            elif what == "getitem":
+                value = obj[self.decode(request.get("arg"))]
+            elif what == "state":
+                self.reply(nonce, ok=self.encode(obj, False))
+                return
+            else:
+                raise TypeError(f"unsupported operation {what!r}")
+        except BaseException as exc:
+            self.reply(nonce, raised=exception_report(exc))
+            return
+        self.reply(nonce, ok=self.encode(value, True))
+
+
+def serve(payload, rd, wr):
+    """Entry point of a candidate unit (after the fork server's set-up and limits)."""
+    candidate = Candidate(payload, rd, wr)
+    if candidate.load(payload):
+        candidate.serve()

@@ -1,0 +1,340 @@
+"""The trusted test side of the boundary: runs a task's test code against the program through remote proxies.
+
+A harness process (sandboxed like a candidate, under its own uid) holds the test code, the setup code (imports,
+LeetCode's ``ListNode``/``list_node``), the prompt's helpers, and its own pristine modules (``random``, ``math``).
+It never holds the program. Each of the program's top-level names is a proxy here: calling it sends the call to the
+candidate process (through the supervisor) and returns the decoded value, a real Python value of the harness's own
+types, so every assertion is evaluated here with Python's own semantics on values the program cannot rig.
+
+* Functions and classes of the program are :class:`RemoteFunction`; what they return is a plain value, or, for an
+  object of the program's own classes, a :class:`RemoteObject` whose methods and attributes are read remotely.
+* A remote object never decides a comparison: ``==`` holds only for another remote object of the same class with
+  equal state (compared here as a graph), ``in`` iterates it here, ``bool``/``len``/``str`` ask for plain values.
+* Names the trusted code defines (the prompt's helpers, the preamble's) are never replaced by the program's.
+* Arguments that the call mutated come back and are updated in place, so ``f(a); assert a == [...]`` works.
+
+Messages (frames to the supervisor): ``{"rpc": request}`` (relayed to the candidate; the reply comes back as the
+next frame), ``{"done": outcome}`` per test. Frames from the supervisor: ``{"op": "test", ...}``, candidate replies,
+or ``{"dead": why}`` when the candidate is gone.
+"""
+
+import builtins
+import sys
+import traceback
+import types
+
+from . import codec
+from .framing import dump_json, frame_raw, load_json, read_raw_frame, write_all
+
+_MAX_FRAME = 256 << 20
+
+#: Exceptions a remote failure never becomes: they steer control flow (a StopIteration ends a ``for`` over
+#: ``map(candidate, xs)`` early, which would skip the remaining assertions).
+_CONTROL = (StopIteration, StopAsyncIteration, GeneratorExit, KeyboardInterrupt, SystemExit)
+
+
+class RemoteError(Exception):
+    """The program raised an exception of a type the harness does not re-create."""
+
+
+class CandidateGone(BaseException):
+    """The candidate process died, timed out or broke protocol: the test cannot go on (not catchable by tests)."""
+
+
+class Link:
+    """The harness's line to the candidate, through the supervisor."""
+
+    def __init__(self, rd, wr):
+        self.rd, self.wr = rd, wr
+        self.last_error_line = None
+        self.gone = None  # why the candidate cannot answer any more (a test that catches everything still fails)
+        self.setup_by_name = {}
+
+    def send(self, obj):
+        write_all(self.wr, frame_raw(dump_json(obj)))
+
+    def request(self, **fields):
+        """Send one request to the candidate; the decoded reply (``ok`` and ``after`` as the harness's values)."""
+        try:
+            return self._request(fields)
+        except CandidateGone as exc:
+            self.gone = self.gone or str(exc)
+            raise
+
+    def _request(self, fields):
+        if self.gone:
+            raise CandidateGone(self.gone)
+        self.send({"rpc": fields})
+        try:
+            reply = load_json(read_raw_frame(self.rd, _MAX_FRAME))
+        except ValueError as exc:
+            raise CandidateGone(f"malformed reply from the program: {exc}") from None
+        if not isinstance(reply, dict):
+            raise CandidateGone("malformed reply from the program")
+        if "dead" in reply:
+            raise CandidateGone(str(reply["dead"]))
+        if "raised" in reply:
+            raise self.remote_exception(reply["raised"])
+        if "unencodable" in reply:
+            raise CandidateGone(f"the program returned a value that cannot be sent: {str(reply['unencodable'])[:500]}")
+        out = {"callable": reply.get("callable") is True}
+        try:
+            for key in ("ok", "after"):
+                if key in reply:
+                    out[key] = self.decode(reply[key])
+        except codec.DecodeError as exc:
+            raise CandidateGone(f"the program sent a value that cannot be decoded: {exc}") from None
+        return out
+
+    def decode(self, data):
+        return codec.decode(data, object_factory=self.new_setup_object, handle_factory=self.remote)
+
+    def remote_exception(self, info):
+        info = info if isinstance(info, dict) else {}
+        etype, emsg = str(info.get("etype", "Exception")), str(info.get("emsg", ""))
+        if isinstance(info.get("line"), int):
+            self.last_error_line = info["line"]
+        cls = getattr(builtins, etype, None)
+        if isinstance(cls, type) and issubclass(cls, Exception) and not issubclass(cls, _CONTROL):
+            try:
+                return cls(emsg)
+            except Exception:  # noqa: BLE001 - constructors with other signatures (UnicodeDecodeError)
+                pass
+        return RemoteError(f"{etype}: {emsg}")
+
+    def new_setup_object(self, name):
+        cls = self.setup_by_name.get(name)
+        return cls.__new__(cls) if cls is not None else None
+
+    def remote(self, handle, cls):
+        return RemoteObject(self, handle, cls)
+
+    def encode_arg(self, value):
+        return codec.encode(value, object_hook=_handle_ref)
+
+    def call(self, fn, args, kwargs):
+        reply = self.request(op="call", fn=fn, args=self.encode_arg(list(args)),
+                             kwargs=self.encode_arg(dict(kwargs)), handles=True, after=True)
+        if "after" in reply:
+            _update_in_place(args, kwargs, reply["after"])
+        return reply.get("ok")
+
+    def special(self, handle, what, **extra):
+        reply = self.request(op="special", handle=handle, what=what, **extra)
+        return reply
+
+
+def _handle_ref(value):
+    if type(value) is RemoteObject:
+        return {"__handle__": object.__getattribute__(value, "_handle"), "cls": object.__getattribute__(value, "_cls")}
+    return None
+
+
+def _update_in_place(args, kwargs, after):
+    """Give the caller's mutable arguments the state they had in the program after the call."""
+    if not (isinstance(after, list) and len(after) == 2):
+        return
+    new_args, new_kwargs = after
+    pairs = list(zip(args, new_args if isinstance(new_args, list) else []))
+    if isinstance(new_kwargs, dict):
+        pairs += [(kwargs[k], v) for k, v in new_kwargs.items() if k in kwargs]
+    for old, new in pairs:
+        if old is new:
+            continue
+        try:
+            if type(old) is list and isinstance(new, list):
+                old[:] = new
+            elif isinstance(old, dict) and isinstance(new, dict):
+                old.clear()
+                old.update(new)
+            elif isinstance(old, set) and isinstance(new, set):
+                old.clear()
+                old.update(new)
+            elif type(old) is bytearray and isinstance(new, (bytes, bytearray)):
+                old[:] = new
+            elif type(old) is type(new) and hasattr(old, "__dict__") and type(old) is not RemoteObject:
+                vars(old).clear()
+                vars(old).update(vars(new))
+        except Exception:  # noqa: BLE001 - an argument that cannot take the new state keeps its old one
+            pass
+
+
+class RemoteFunction:
+    """A callable of the program (a function, a class, or a bound method of a remote object)."""
+
+    __slots__ = ("_link", "_fn", "__name__")
+
+    def __init__(self, link, fn, name):
+        self._link, self._fn, self.__name__ = link, fn, name
+
+    def __call__(self, *args, **kwargs):
+        return self._link.call(self._fn, args, kwargs)
+
+    def __repr__(self):
+        return f"<program function {self.__name__}>"
+
+
+class RemoteObject:
+    """An object of the program's own classes, held by the candidate and used here through its handle."""
+
+    __slots__ = ("_link", "_handle", "_cls", "_state")
+
+    def __init__(self, link, handle, cls):
+        object.__setattr__(self, "_link", link)
+        object.__setattr__(self, "_handle", handle)
+        object.__setattr__(self, "_cls", str(cls))
+
+    def _ask(self, what, **extra):
+        return object.__getattribute__(self, "_link").special(object.__getattribute__(self, "_handle"), what,
+                                                              **extra)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        reply = self._ask("getattr", attr=name)
+        if reply.get("callable"):
+            return RemoteFunction(self._link, {"handle": self._handle, "attr": name}, name)
+        return reply.get("ok")
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot set attributes of the program's {self._cls} object from a test")
+
+    def __call__(self, *args, **kwargs):
+        return self._link.call({"handle": self._handle}, args, kwargs)
+
+    def __eq__(self, other):
+        if type(other) is not RemoteObject:
+            return NotImplemented
+        if other._handle == self._handle:
+            return True
+        if other._cls != self._cls:
+            return False
+        return codec.values_equal(self._ask("state").get("ok"), other._ask("state").get("ok"))
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        return bool(self._ask("bool").get("ok") is True)
+
+    def __len__(self):
+        value = self._ask("len").get("ok")
+        if type(value) is not int:
+            raise TypeError("len() of the program's object is not an int")
+        return value
+
+    def __iter__(self):
+        value = self._ask("iter").get("ok")
+        return iter(value if isinstance(value, list) else [])
+
+    def __contains__(self, item):
+        return any(item is x or codec.values_equal(x, item) for x in self)
+
+    def __getitem__(self, key):
+        return self._ask("getitem", arg=self._link.encode_arg(key)).get("ok")
+
+    def __str__(self):
+        value = self._ask("str").get("ok")
+        return value if type(value) is str else f"<{self._cls} object>"
+
+    def __repr__(self):
+        return f"<program's {self._cls} object>"
+
+
+class Harness:
+    """Builds the trusted namespace once, then runs each test in a fresh copy of it."""
+
+    def __init__(self, payload, link):
+        self.link = link
+        self.name = "__harness__"
+        self.module = types.ModuleType(self.name)
+        self.base = self.module.__dict__
+        self.base["__builtins__"] = builtins
+        sys.modules[self.name] = self.module
+        self.error = None
+        trusted = {}
+        for label, code in (("<setup>", payload.get("setup") or ""), ("<prompt>", payload.get("harness_code") or "")):
+            if not code:
+                continue
+            try:
+                exec(compile(code, label, "exec", dont_inherit=True), self.base)
+            except BaseException as exc:  # the prompt's stub may not run on its own: keep what it defined
+                if label == "<setup>":
+                    self.error = {"etype": type(exc).__name__, "emsg": f"the task's setup code failed: {exc}"[:2000]}
+            if label == "<setup>":
+                for value in list(self.base.values()):
+                    if isinstance(value, type) and value.__module__ == self.name:
+                        link.setup_by_name[value.__qualname__] = value
+            trusted.update({k: v for k, v in self.base.items() if not k.startswith("__")})
+        entry_names = {str(e).split("(")[0] for e in payload.get("entries") or ()}
+        for key, info in (payload.get("names") or {}).items():
+            if not isinstance(key, str) or not key.isidentifier() or not isinstance(info, dict):
+                continue
+            if key not in entry_names and (key in trusted or hasattr(builtins, key)):
+                continue  # the trusted definition wins: the program cannot redefine a helper or builtin the test uses
+            kind = info.get("kind")
+            if kind in ("function", "class"):
+                self.base[key] = RemoteFunction(link, {"global": key}, key)
+            elif kind == "value":
+                try:
+                    self.base[key] = link.decode(info.get("value"))
+                except codec.DecodeError:
+                    pass
+
+    def run_test(self, test):
+        if self.error:
+            return dict(self.error, status="raised")
+        g = dict(self.base)
+        code = str(test.get("code", ""))
+        self.link.last_error_line = None
+        try:
+            exec(compile(code, "<test>", "exec", dont_inherit=True), g)
+        except CandidateGone as exc:
+            return {"status": "gone", "why": str(exc)[:2000]}
+        except BaseException as exc:
+            if self.link.gone:
+                return {"status": "gone", "why": self.link.gone[:2000]}
+            return self.failure(exc, code)
+        if self.link.gone:  # the test caught the failure: it still cannot pass without the program's answers
+            return {"status": "gone", "why": self.link.gone[:2000]}
+        return {"status": "ok"}
+
+    def failure(self, exc, code):
+        try:
+            msg = str(exc)
+        except BaseException:
+            msg = "<unprintable message>"
+        etype = type(exc).__name__
+        if isinstance(exc, RemoteError):
+            etype, _, msg = msg.partition(": ")
+        report = {"status": "raised", "etype": etype, "emsg": msg[:2000], "line": self.link.last_error_line}
+        if isinstance(exc, AssertionError):
+            lines = code.splitlines()
+            for frame, lineno in traceback.walk_tb(exc.__traceback__):
+                if frame.f_code.co_filename == "<test>" and 0 < lineno <= len(lines):
+                    report["assertion"] = lines[lineno - 1].strip()[:500]
+        return report
+
+
+def serve(payload, rd, wr):
+    """Entry point of a harness unit: build the namespace, then run each test the supervisor sends."""
+    link = Link(rd, wr)
+    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
+    harness = Harness(payload, link)
+    while True:
+        try:
+            message = load_json(read_raw_frame(rd, _MAX_FRAME))
+        except (EOFError, OSError, ValueError):
+            return
+        if not isinstance(message, dict) or message.get("op") != "test":
+            return
+        outcome = harness.run_test(message)
+        try:
+            sys.stdout.flush()
+        except BaseException:
+            pass
+        link.send({"done": outcome, "t": message.get("t")})

@@ -1,0 +1,553 @@
+"""The trusted supervisor: drives a request's units, enforces every limit from outside, relays the harness's calls.
+
+It runs in the host executor (local backend) or in a container's server (Docker backend), never in a unit. For one
+request it starts:
+
+* a **candidate** unit (the program) for the call, lifted and assert tests, restarted after a test that killed it;
+* a **harness** unit (the test code) when there are assert tests that were not lifted;
+* one candidate unit per stdio test.
+
+Every request to a unit carries a fresh random nonce; a reply counts only when it is the one well-formed frame that
+answers the outstanding request. A missing, extra, malformed or unsolicited frame fails that test (and the unit is
+replaced). Which tests are lifted, which calls were made and which statuses are possible are known here alone: the
+candidate's frames carry values and exception reports, nothing that chooses a path. Raw observations come back to the
+judge (``codegym.sandbox.judge``), which decodes values with bounds and compares them.
+"""
+
+import os
+import select
+import signal
+import time
+
+from .framing import FrameReader, dump_json, frame_raw, load_json
+
+_POLL_IN = select.POLLIN | select.POLLHUP | select.POLLERR
+
+
+def new_nonce():
+    return int.from_bytes(os.urandom(8), "big") >> 1
+
+
+class UnitHandle:
+    """A running unit: its pid and the parent's ends of its pipes."""
+
+    def __init__(self, pid, input_w, result_r, stdout_r, stderr_r, wait_exit):
+        self._pid = pid  # an int, or a callable returning it (the host learns it asynchronously)
+        self.input_w = input_w
+        self.result_r = result_r
+        self.stdout_r = stdout_r
+        self.stderr_r = stderr_r
+        self.wait_exit = wait_exit  # callable(timeout) -> (status, rusage dict) or None
+
+    def spawn_error(self):
+        """Why the unit could not be started, or None (overridden by hosts that spawn asynchronously)."""
+        return None
+
+    @property
+    def pid(self):
+        if callable(self._pid):
+            self._pid = self._pid()
+        return self._pid
+
+
+class Unit:
+    """The supervisor's view of one unit: its pipes, buffers, the frames it sent, and why it ended."""
+
+    def __init__(self, handle, role, limits, keep_output):
+        self.handle = handle
+        self.role = role
+        self.reader = FrameReader(int(limits["max_result_bytes"]))
+        self.frames = []
+        self.out = {handle.stdout_r: bytearray(), handle.stderr_r: bytearray()}
+        self.max_output = int(limits["max_output_bytes"]) if keep_output else 1 << 16
+        self.kill_on_output = False
+        self.pending = b""
+        self.open = {handle.result_r, handle.stdout_r, handle.stderr_r}
+        self.ended = None  # why it was killed: timeout, output_limit, result_limit, protocol
+        self.exit = None
+        self.rusage = {}
+        self.finished = False
+        os.set_blocking(handle.input_w, False)
+
+    @property
+    def result_open(self):
+        return self.handle.result_r in self.open
+
+    def kill(self, reason=None):
+        """SIGKILL the unit (its PID namespace dies with it); ``reason`` records why, when it is the first."""
+        if reason is not None and self.ended is None:
+            self.ended = reason
+        pid = self.handle.pid
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def stdout(self):
+        return bytes(self.out[self.handle.stdout_r]).decode("utf-8", "replace")
+
+    def stderr(self):
+        return bytes(self.out[self.handle.stderr_r]).decode("utf-8", "replace")
+
+
+class Supervisor:
+    """Runs one wire request (``codegym.sandbox.verdict.wire_request``) through units from ``spawn(spec)``."""
+
+    def __init__(self, request, spawn, clock=time.monotonic):
+        self.request = request
+        self.spawn = spawn
+        self.clock = clock
+        self.limits = request["limits"]
+        self.units = []
+        self.poller = select.poll()
+        self.fd_unit = {}
+        self.start = clock()
+        self.total_deadline = self.start + float(self.limits["total_s"])
+        self.raw = {"tests": {}, "units": 0, "syntax_error": None, "load_error": None, "setup_error": None,
+                    "sandbox_error": None, "stdout": "", "stderr": "", "cpu": 0.0, "maxrss_kb": 0}
+
+    # -- the request -----------------------------------------------------------------------------------------------
+    def run(self):
+        try:
+            tests = self.request["tests"]
+            function_tests = [t for t in tests if t["kind"] != "stdio"]
+            if function_tests:
+                self.run_function_tests(function_tests)
+            for test in tests:
+                if test["kind"] == "stdio" and not self.raw["sandbox_error"]:
+                    self.run_stdio_test(test)
+        except _SpawnFailed as exc:
+            self.raw["sandbox_error"] = f"could not start a unit: {exc}"
+        finally:
+            for unit in self.units:
+                self.finish(unit, "supervisor done")
+        return self.raw
+
+    def timeout_of(self, test):
+        return float(test.get("timeout_s") or self.limits["timeout_s"])
+
+    def deadline(self, seconds):
+        return min(self.clock() + seconds, self.total_deadline)
+
+    # -- units -----------------------------------------------------------------------------------------------------
+    def start_unit(self, role, payload, n_tests, keep_output=True):
+        remaining = self.total_deadline - self.clock()
+        limits = dict(self.limits, total_s=max(0.1, remaining))
+        spec = {"limits": limits, "n_tests": n_tests, "workdir": self.request.get("workdir"), "role": role}
+        try:
+            handle = self.spawn(spec)
+        except Exception as exc:  # noqa: BLE001 - reported as sandbox_error
+            raise _SpawnFailed(str(exc)) from None
+        unit = Unit(handle, role, limits, keep_output)
+        self.units.append(unit)
+        self.raw["units"] += 1
+        for fd in unit.open:
+            self.poller.register(fd, _POLL_IN)
+            self.fd_unit[fd] = unit
+        self.send(unit, dict(payload, role=role, limits=limits, n_tests=n_tests))
+        error = handle.spawn_error()
+        if error:
+            raise _SpawnFailed(error)
+        return unit
+
+    def send(self, unit, obj):
+        """Queue a frame for a unit; it is written as the unit reads (never blocking the supervisor)."""
+        if not unit.finished and unit.handle.input_w is not None:
+            unit.pending += frame_raw(dump_json(obj))
+            self.flush(unit)
+
+    def flush(self, unit):
+        fd = unit.handle.input_w
+        try:
+            while unit.pending:
+                n = os.write(fd, unit.pending[: 1 << 20])
+                unit.pending = unit.pending[n:]
+        except BlockingIOError:
+            pass
+        except OSError:
+            unit.pending = b""
+        if unit.pending:
+            self.poller.register(fd, select.POLLOUT)
+            self.fd_unit[fd] = unit
+        elif fd in self.fd_unit:
+            self.poller.unregister(fd)
+            del self.fd_unit[fd]
+
+    def pump(self, deadline):
+        """One round of waiting for any unit's pipes, up to ``deadline``; dispatches what arrived."""
+        wait_ms = max(0, int((deadline - self.clock()) * 1000) + 1)
+        if not self.fd_unit:
+            time.sleep(min(wait_ms, 50) / 1000.0)
+            return
+        try:
+            events = self.poller.poll(wait_ms)
+        except InterruptedError:
+            return
+        for fd, ev in events:
+            unit = self.fd_unit.get(fd)
+            if unit is None:
+                continue
+            if fd == unit.handle.input_w:
+                if ev & (select.POLLERR | select.POLLHUP):
+                    unit.pending = b""
+                self.flush(unit)
+                continue
+            try:
+                data = os.read(fd, 1 << 16)
+            except OSError:
+                data = b""
+            if not data:
+                self.close_fd(unit, fd)
+                continue
+            if fd == unit.handle.result_r:
+                unit.frames.extend(unit.reader.feed(data))
+                if unit.reader.overflow:
+                    unit.kill("result_limit")
+            else:
+                buf = unit.out[fd]
+                room = unit.max_output - sum(len(b) for b in unit.out.values())
+                buf += data[: max(0, room)]
+                if len(data) > room and unit.kill_on_output:
+                    unit.kill("output_limit")
+
+    def close_fd(self, unit, fd):
+        if fd in unit.open:
+            unit.open.discard(fd)
+            try:
+                self.poller.unregister(fd)
+            except (KeyError, ValueError):
+                pass
+            self.fd_unit.pop(fd, None)
+            os.close(fd)
+
+    def next_frame(self, unit, deadline):
+        """The unit's next frame, or None when it ended first (``unit.ended`` or its exit says why)."""
+        while not unit.frames:
+            if not unit.result_open or unit.finished:
+                return None
+            if self.clock() >= deadline:
+                unit.kill("timeout")
+                return None
+            self.pump(deadline)
+        return unit.frames.pop(0)
+
+    def await_reply(self, unit, nonce, deadline):
+        """The reply to the outstanding request ``nonce``, parsed; None when the unit ended, timed out or broke
+        protocol (then it is killed and ``unit.ended`` says so)."""
+        raw = self.next_frame(unit, deadline)
+        if raw is None:
+            return None
+        try:
+            reply = load_json(raw)
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict) or reply.get("n") != nonce or type(reply.get("n")) is not int:
+            unit.kill("protocol")
+            return None
+        return reply
+
+    def finish(self, unit, why):
+        """Kill a unit (if still running), close our ends and collect its exit; idempotent."""
+        if unit.finished:
+            return
+        if unit.open:
+            unit.kill()
+        deadline = self.clock() + 2.0
+        while unit.open and self.clock() < deadline:
+            self.pump(deadline)
+        for fd in list(unit.open):
+            self.close_fd(unit, fd)
+        fd = unit.handle.input_w
+        if fd in self.fd_unit:
+            self.poller.unregister(fd)
+            del self.fd_unit[fd]
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        unit.finished = True
+        info = unit.handle.wait_exit(5.0)
+        if info is None:
+            unit.kill()
+            info = unit.handle.wait_exit(5.0)
+        if info is not None:
+            unit.exit, unit.rusage = info
+        if unit.role == "candidate":
+            ru = unit.rusage or {}
+            self.raw["cpu"] += float(ru.get("utime", 0.0)) + float(ru.get("stime", 0.0))
+            self.raw["maxrss_kb"] = max(self.raw["maxrss_kb"], int(ru.get("maxrss", 0)))
+
+    def end_status(self, unit):
+        """Why a unit stopped answering: timeout, output_limit, protocol, or crashed (with its exit)."""
+        self.finish(unit, "ended")
+        if unit.ended == "timeout":
+            return "timeout", "time limit exceeded"
+        if unit.ended in ("output_limit", "result_limit"):
+            return "output_limit", "output limit exceeded"
+        if unit.ended == "protocol":
+            return "protocol", "the program wrote to the judge's channel out of turn (a forged or extra report)"
+        status = unit.exit
+        if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+            return "timeout", "CPU time limit exceeded"
+        return "crashed", exit_text(status)
+
+    def death_record(self, unit, wall=0.0):
+        status, why = self.end_status(unit)
+        return {"status": status, "why": why, "maxrss_kb": int((unit.rusage or {}).get("maxrss", 0)),
+                "wall": wall}
+
+    # -- function-style tests (call, lifted calls, assert) ---------------------------------------------------------
+    def run_function_tests(self, tests):
+        pending = list(tests)
+        while pending:
+            if self.clock() >= self.total_deadline:
+                for test in pending:
+                    self.raw["tests"][test["index"]] = {"status": "timeout",
+                                                        "why": "total time limit of the request reached"}
+                return
+            candidate, names = self.load_candidate(pending)
+            if candidate is None:
+                return
+            harness = None
+            last = None
+            while pending:
+                test = pending.pop(0)
+                last = test["index"]
+                if test["kind"] == "assert" and harness is None:
+                    harness = self.start_unit("harness", {
+                        "setup": self.request.get("setup", ""), "harness_code": self.request.get("harness_code", ""),
+                        "names": names, "entries": [t.get("entry") for t in tests if t.get("entry")],
+                    }, len(tests), keep_output=False)
+                record = self.run_one(candidate, harness, test)
+                self.raw["tests"][test["index"]] = record
+                if candidate.ended is not None or not candidate.result_open or \
+                        (harness is not None and (harness.ended is not None or not harness.result_open)):
+                    break  # a fresh pair for the rest
+            self.finish(candidate, "done")
+            self.collect_output(candidate)
+            if candidate.frames and last is not None and candidate.ended is None:
+                # Frames nobody asked for, still in the pipe after the last reply: a duplicate or forged report.
+                self.raw["tests"][last] = {"status": "protocol", "why": "the program sent a report nobody asked for "
+                                           "(a duplicate or forged reply)"}
+            if harness is not None:
+                self.finish(harness, "done")
+
+    def collect_output(self, unit):
+        self.raw["stdout"] += unit.stdout()
+        self.raw["stderr"] += unit.stderr()
+
+    def load_candidate(self, pending):
+        nonce = new_nonce()
+        payload = {"program": self.request["program"], "setup": self.request.get("setup", ""), "style": "function",
+                   "n": nonce}
+        unit = self.start_unit("candidate", payload, len(pending))
+        reply = self.await_reply(unit, nonce, self.deadline(self.timeout_of(pending[0])))
+        if reply is None:
+            record = self.death_record(unit)
+            record["why"] = f"{record['why']} (while loading the program)"
+            for test in pending:
+                self.raw["tests"][test["index"]] = dict(record)
+            self.collect_output(unit)
+            return None, None
+        for key in ("syntax_error", "load_error", "setup_error"):
+            if isinstance(reply.get(key), dict):
+                self.raw[key] = _report(reply[key])
+                self.collect_output(unit)
+                self.finish(unit, "load failed")
+                return None, None
+        loaded = reply.get("loaded")
+        names = loaded.get("names") if isinstance(loaded, dict) and isinstance(loaded.get("names"), dict) else {}
+        return unit, names
+
+    def run_one(self, candidate, harness, test):
+        started = self.clock()
+        deadline = self.deadline(self.timeout_of(test))
+        if test["kind"] == "call":
+            record = self.call(candidate, {"entry": test["entry"]}, test.get("args"), test.get("kwargs"), deadline)
+            if record is None:
+                return self.death_record(candidate, self.clock() - started)
+            if "value" in record:
+                record = {"status": "ok", "value": record["value"]}
+        elif test["kind"] == "calls":
+            values = []
+            record = {"status": "ok"}
+            for call in test["calls"]:
+                got = self.call(candidate, {"entry": test["entry"]}, call.get("args"), call.get("kwargs"), deadline,
+                                seed=not values)
+                if got is None:
+                    record = self.death_record(candidate)
+                    break
+                if "value" not in got:
+                    record = got
+                    break
+                values.append(got["value"])
+            record["values"] = values
+        else:
+            record = self.relay(candidate, harness, test, deadline)
+        record["wall"] = self.clock() - started
+        return record
+
+    def call(self, unit, fn, args, kwargs, deadline, seed=True):
+        """One call in the candidate; {"value": data} or a failed test's record, or None if the unit ended."""
+        nonce = new_nonce()
+        self.send(unit, {"op": "call", "n": nonce, "fn": fn, "args": args if args is not None else [],
+                         "kwargs": kwargs if kwargs is not None else {}, "seed": seed})
+        reply = self.await_reply(unit, nonce, deadline)
+        if reply is None:
+            return None
+        if "ok" in reply:
+            return {"value": reply["ok"]}
+        if isinstance(reply.get("raised"), dict):
+            return dict(_report(reply["raised"]), status="raised")
+        if "unencodable" in reply:
+            return {"status": "unencodable", "emsg": str(reply["unencodable"])[:500]}
+        unit.kill("protocol")
+        return None
+
+    def relay(self, candidate, harness, test, deadline):
+        """Run one assert test in the harness, relaying its calls to the candidate until it reports."""
+        self.send(harness, {"op": "test", "t": test["index"], "code": test.get("code", ""), "entry": test.get("entry")})
+        outstanding = None
+        candidate_down = None
+        while True:
+            if harness.frames:
+                try:
+                    message = load_json(harness.frames.pop(0))
+                except ValueError:
+                    message = None
+                if isinstance(message, dict) and isinstance(message.get("rpc"), dict) and outstanding is None:
+                    request = message["rpc"]
+                    if candidate_down is not None or request.get("op") not in ("call", "special"):
+                        self.send(harness, {"dead": candidate_down or "unsupported request"})
+                        continue
+                    outstanding = new_nonce()
+                    self.send(candidate, dict(request, n=outstanding, handles=True, seed=False))
+                    continue
+                if isinstance(message, dict) and isinstance(message.get("done"), dict) and \
+                        message.get("t") == test["index"]:
+                    outcome = message["done"]
+                    if candidate_down is not None or outcome.get("status") == "gone":
+                        if candidate.ended is not None or not candidate.result_open:
+                            return self.death_record(candidate)
+                        return {"status": "raised", "etype": "RuntimeError",
+                                "emsg": str(outcome.get("why") or candidate_down)[:2000], "line": None}
+                    return dict(_report(outcome), by="harness")
+                harness.kill("protocol")
+                return {"status": "harness_error", "why": "the test harness broke protocol"}
+            if outstanding is not None and candidate.frames:
+                raw = candidate.frames.pop(0)
+                try:
+                    reply = load_json(raw)
+                except ValueError:
+                    reply = None
+                if isinstance(reply, dict) and reply.get("n") == outstanding:
+                    self.send_raw(harness, raw)
+                    outstanding = None
+                    continue
+                candidate.kill("protocol")
+            if candidate.frames and (outstanding is None or candidate.ended is not None):
+                candidate.kill("protocol")  # a frame nobody asked for
+                candidate.frames.clear()
+            if candidate_down is None and (candidate.ended is not None or not candidate.result_open):
+                candidate_down = self.end_status(candidate)[1]
+                if outstanding is not None:
+                    self.send(harness, {"dead": candidate_down})
+                    outstanding = None
+                continue
+            if not harness.result_open or harness.ended is not None:
+                if candidate.ended == "timeout" or harness.ended == "timeout":
+                    return self.death_record(candidate)
+                status, why = self.end_status(harness)
+                return {"status": "harness_error", "why": f"the test harness stopped: {why}"}
+            if self.clock() >= deadline:
+                candidate.kill("timeout")
+                harness.kill("timeout")
+                return self.death_record(candidate)
+            self.pump(deadline)
+
+    def send_raw(self, unit, raw):
+        if not unit.finished:
+            unit.pending += frame_raw(raw)
+            self.flush(unit)
+
+    # -- stdio tests ------------------------------------------------------------------------------------------------
+    def run_stdio_test(self, test):
+        index = test["index"]
+        if self.clock() >= self.total_deadline:
+            self.raw["tests"][index] = {"status": "timeout", "why": "total time limit of the request reached"}
+            return
+        nonce = new_nonce()
+        started = self.clock()
+        unit = self.start_unit("candidate", {"program": self.request["program"], "setup": self.request.get("setup", ""),
+                                             "style": "stdio", "stdin": test.get("stdin", ""), "n": nonce}, 1)
+        unit.kill_on_output = True
+        deadline = self.deadline(self.timeout_of(test))
+        reports = []
+        while unit.result_open or unit.open:
+            if self.clock() >= deadline:
+                unit.kill("timeout")
+                break
+            if unit.ended:
+                break
+            self.pump(deadline)
+            reports.extend(unit.frames)
+            unit.frames.clear()
+        wall = self.clock() - started
+        stdout, stderr = unit.stdout(), unit.stderr()
+        self.raw["stderr"] += stderr
+        status, why = self.end_status(unit)
+        record = {"wall": wall, "stdout": stdout, "stderr": stderr[-2000:]}
+        parsed = []
+        for raw in reports:
+            try:
+                parsed.append(load_json(raw))
+            except ValueError:
+                parsed.append(None)
+        raised = next((p["raised"] for p in parsed if isinstance(p, dict) and isinstance(p.get("raised"), dict)), None)
+        if unit.ended is not None or not _exited_cleanly(unit.exit):
+            record.update(status=status, why=why, maxrss_kb=int((unit.rusage or {}).get("maxrss", 0)))
+        elif raised is not None:
+            record.update(_report(raised), status="raised")
+        else:
+            record["status"] = "ok"
+        self.raw["tests"][index] = record
+
+
+class _SpawnFailed(Exception):
+    pass
+
+
+def _report(data):
+    """The fields of an exception report that the judge reads, as plain short values (never trusted for a path)."""
+    out = {}
+    for key in ("etype", "emsg", "assertion", "tb", "why"):
+        if key in data:
+            out[key] = str(data[key])[:3000]
+    line = data.get("line")
+    out["line"] = line if type(line) is int else None
+    if data.get("status") in ("ok", "raised"):
+        out["status"] = data["status"]
+    return out
+
+
+def _exited_cleanly(status):
+    return status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def exit_text(status):
+    if status is None:
+        return "no exit status"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return f"killed by signal {name}"
+    return f"exited with code {os.WEXITSTATUS(status)} before reporting"
+
+
+def run_request(request, spawn):
+    """Run every test of a wire request through units started with ``spawn(spec) -> UnitHandle``."""
+    return Supervisor(request, spawn).run()
