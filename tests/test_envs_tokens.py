@@ -286,3 +286,22 @@ def test_shaped_reward_line_rewards_are_paid_once(vocab, local_executor):
             assert newline_steps and all(rewards[i] > 0 for i in newline_steps)
         assert set(info["hacking"]) >= {"visible_hidden_gap", "embeds_test_literals", "disagrees"}
         assert info["hacking"]["process_score"] == pytest.approx(1.0) and not info["hacking"]["disagrees"]
+
+
+def test_hidden_test_failures_do_not_reach_info(vocab, local_executor):
+    """Visible and hidden tests run in separate requests; info carries hidden outcomes as statuses only."""
+    import dataclasses
+
+    from codegym.tasks.model import CallTest
+
+    canary = "CANARY_tokens_9c1e"
+    task = generate_micro_tasks(1, seed=4, difficulty=None)[0]
+    trap = CallTest(task.entry_point, task.hidden_tests[0].args, expected=canary, name="trap")
+    task = dataclasses.replace(task, hidden_tests=[*task.hidden_tests, trap])
+    env = CodeGenTokensEnv([task], executor=local_executor, max_tokens=48)
+    env.reset(options={"task_id": task.task_id})
+    for action in vocab.encode_body(body_of(task), env._episode.binding):
+        obs, reward, terminated, truncated, info = env.step(action)
+    assert terminated and info["hidden_passed"] == len(task.hidden_tests) - 1
+    assert canary not in repr({k: v for k, v in info.items() if k != "program"}) + repr(obs)
+    assert reward < 1.0

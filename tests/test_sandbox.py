@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import signal
+import textwrap
 import time
 
 import pytest
@@ -380,3 +381,61 @@ def test_process_level_falls_back_loudly_and_still_contains_runs():
         assert not wrong.passed
     finally:
         ex.close()
+
+
+def test_assert_tests_use_the_programs_objects_as_python_does(local_executor):
+    """Objects of the program's classes live in the candidate; the harness uses them through remote handles with
+    Python's semantics: exceptions keep their builtin base and arguments, class attributes and static methods are
+    read remotely, dataclasses compare by state, isinstance/type names hold, len/iter/in/next work."""
+    program = textwrap.dedent("""
+        import dataclasses
+        class BadInput(ValueError):
+            pass
+        class Config:
+            SIZE = 3
+            @staticmethod
+            def twice(x):
+                return 2 * x
+        @dataclasses.dataclass
+        class P:
+            x: int
+            y: int
+        class Stack:
+            def __init__(self):
+                self.items = []
+            def push(self, v):
+                self.items.append(v)
+                return len(self.items)
+            def __len__(self):
+                return len(self.items)
+            def __iter__(self):
+                return iter(self.items)
+        def f(x):
+            if x < 0:
+                raise BadInput("neg", x)
+            return P(x, x)
+        def gen(n):
+            return iter(range(n))
+        def sort_in_place(xs):
+            xs.sort()
+    """)
+    test = textwrap.dedent("""
+        def check(c):
+            try:
+                c(-1)
+                assert False
+            except ValueError as e:
+                assert e.args == ("neg", -1) and type(e).__name__ == "BadInput"
+            assert Config.SIZE == 3 and Config.twice(4) == 8
+            p = c(2)
+            assert isinstance(p, P) and type(p).__name__ == "P" and p == P(2, 2) and p != P(1, 2)
+            s = Stack()
+            assert s.push(5) == 1 and s.push(6) == 2 and len(s) == 2 and list(s) == [5, 6] and 6 in s
+            assert isinstance(s, Stack) and not isinstance(p, Stack)
+            assert next(gen(3)) == 0
+            xs = [3, 1, 2]
+            assert sort_in_place(xs) is None and xs == [1, 2, 3]
+        check(f)
+    """)
+    r = local_executor.run(ExecutionRequest(program=program, tests=[AssertTest(test, entry_point="f")]))
+    assert r.passed, r.to_json()

@@ -834,3 +834,86 @@ def test_a_test_that_catches_everything_still_needs_the_programs_answers(hostile
     program = "import os\ndef add(a, b):\n    os._exit(0)\n"
     r = hostile_executor.run(ExecutionRequest(program=program, tests=[test], limits=FAST))
     assert not r.passed, r.to_json()
+
+
+def test_judge_memory_is_bounded_for_tiny_values_that_decode_huge(hostile_executor):
+    """A numpy array with a huge string dtype costs the program a calloc and the judge its itemsize per copy;
+    a range is sent lazily and must not be materialised by a lifted ``set(...)``."""
+    programs = {
+        "numpy_strings": "import numpy as np\ndef add(a, b):\n    x = np.zeros(1, dtype='U16000000')\n"
+                         "    return [x] * 40\n",
+        "range": "def add(a, b):\n    return range(5 * 10**8)\n",
+    }
+    tests = [CallTest("add", (1, 2), expected=3), AssertTest("assert set(add(1, 2)) == {3}\n", entry_point="add")]
+    for name, program in programs.items():
+        r = hostile_executor.run(ExecutionRequest(program=program, tests=tests, limits=FAST))
+        assert not r.passed and r.status != "sandbox_error", (name, r.status, [t.message for t in r.tests])
+
+
+def test_no_channel_through_shared_files(hostile_executor):
+    """Locks on, and notifications about, files every unit can open; the times of another run's scratch."""
+    program = prog("""
+        import fcntl, os, sys
+        def probe():
+            out = []
+            fd = os.open(sys.executable, os.O_RDONLY)
+            for name, attempt in (("flock", lambda: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)),
+                                  ("lockf", lambda: fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)),
+                                  ("statvfs", lambda: os.statvfs(os.getcwd()))):
+                try:
+                    attempt()
+                    out.append(name)
+                except OSError:
+                    pass
+            for entry in range(100000, 200000, 997):  # other units' scratch directories, by guessed uid
+                for path in (f"/scratch/{entry}/w", f"/scratch/{entry}"):
+                    try:
+                        os.stat(path + "/.")
+                        out.append(path)
+                    except OSError:
+                        pass
+            return out
+    """)
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[CallTest("probe", (), expected=[])],
+                                              limits=FAST))
+    assert r.passed, r.tests[0].message
+
+
+def test_a_lifted_check_calls_one_instance_as_check_does(hostile_executor):
+    """``check(Solution().m)`` calls one instance: a program that caches its first answer on it must fail."""
+    program = prog("""
+        class Solution:
+            def double(self, x):
+                if not hasattr(self, "first"):
+                    self.first = 2 * x
+                return self.first
+    """)
+    test = AssertTest("def check(c):\n    assert c(1) == 2\n    assert c(2) == 4\ncheck(Solution().double)\n",
+                      entry_point="Solution().double")
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[test], limits=FAST))
+    assert not r.passed, r.to_json()
+
+
+def test_a_tests_inputs_never_reach_the_program_before_its_time_starts(hostile_executor):
+    """Inputs sent with the program would let it compute answers on its loading time."""
+    program = prog("""
+        import gc, sys
+        seen = [o for o in gc.get_objects() if isinstance(o, dict) and "calls" in o]
+        f = sys._getframe()
+        while f is not None:
+            seen += [v for v in f.f_locals.values() if isinstance(v, dict) and ("calls" in v or "first" in v)]
+            f = f.f_back
+        def add(a, b):
+            if seen:
+                return a + b
+            raise RuntimeError("the inputs were not visible at load time")
+    """)
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=CALL_TESTS, limits=FAST))
+    assert not r.passed and r.tests[0].error_type == "RuntimeError", r.to_json()
+
+
+def test_a_stdio_program_that_closes_its_pipes_still_times_out(hostile_executor):
+    program = "import os, sys, time\nprint(3)\nsys.stdout.flush()\nos.closerange(0, 256)\ntime.sleep(60)\n"
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[StdioTest("1 2\n", "3\n")],
+                                              limits=Limits(timeout_s=0.5)))
+    assert r.status == "timeout", r.to_json()

@@ -196,7 +196,7 @@ def test_api_shape():
 def test_tables_cover_the_same_calls():
     x86, arm = seccomp.TABLES["x86_64"], seccomp.TABLES["aarch64"]
     x86_only = {"iopl", "ioperm", "modify_ldt", "uselib", "ustat", "sysfs", "_sysctl", "create_module",
-                "get_kernel_syms", "query_module"}
+                "get_kernel_syms", "query_module", "inotify_init"}  # aarch64 has only inotify_init1
     assert set(x86) - set(arm) == x86_only
     assert set(arm) <= set(x86)
     for table in (x86, arm):
@@ -695,3 +695,34 @@ def test_install_without_no_new_privs_fails_unprivileged():
     os.close(r)
     os.waitpid(pid, 0)
     assert got == str(errno.EACCES).encode()
+
+
+def _shared_file_probe(probe: str):
+    def f():
+        import fcntl
+
+        fd = os.open(sys.executable, os.O_RDONLY)
+        if probe == "flock":
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        elif probe == "fcntl_lock":
+            fcntl.lockf(fd, fcntl.LOCK_SH)
+        elif probe == "inotify":
+            call("inotify_init1", 0)
+        elif probe == "statfs":
+            os.statvfs("/")
+        else:  # an ordinary fcntl stays allowed
+            fcntl.fcntl(fd, fcntl.F_GETFL)
+        return "done"
+    return f
+
+
+@pytest.mark.parametrize("probe", ["flock", "fcntl_lock", "inotify", "statfs"])
+def test_shared_file_channels_are_closed(probe):
+    """Two concurrent units can open the same read-only files: locks, change notifications and file-system usage
+    on them would be channels between runs."""
+    assert_eperm(run_child(_shared_file_probe(probe)))
+    assert run_child(_shared_file_probe(probe), filtered=False) == {"ok": "done"}
+
+
+def test_ordinary_fcntl_is_allowed():
+    assert run_child(_shared_file_probe("getfl")) == {"ok": "done"}

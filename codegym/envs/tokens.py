@@ -30,6 +30,7 @@ from codegym.envs.common import (
     EnvStateError,
     ExecutorOwner,
     RewardFn,
+    SplitEvaluation,
     TaskPool,
     TaskSpec,
     check_render_mode,
@@ -38,13 +39,13 @@ from codegym.envs.common import (
     process_signal,
     resolve_limits,
     resolve_reward,
+    run_split,
     score,
     step_info,
 )
 from codegym.parsing import literal_eval, parse_python
 
 if TYPE_CHECKING:
-    from codegym.evaluation import ProgramEvaluation
     from codegym.sandbox.api import Executor, Limits
     from codegym.tasks.model import Task
 
@@ -809,15 +810,15 @@ class CodeGenTokensEnv(ExecutorOwner, gym.Env):
         # error; an empty body leaves the docstring-only function, which returns None)
         return prefix + body, ends, prefix.count("\n")
 
-    def _evaluate(self, program: str) -> ProgramEvaluation:
-        from codegym.evaluation import evaluate_program
-
+    def _evaluate(self, program: str) -> SplitEvaluation:
+        """Visible and hidden tests in separate requests: the full evaluation feeds the reward only, and ``info``
+        gets the agent's view (no hidden test text, message or output)."""
         assert self._episode is not None
-        return evaluate_program(self._episode.task, program, self.executor, split="all", limits=self.limits)
+        return run_split(self._episode.task, program, self.executor, self.limits)
 
     def _line_reward(self, episode: _Episode) -> float:
         program, ends, offset = self._program(episode, close_blocks=True)
-        out = score(self.reward_fn, self._evaluate(program), episode.task, program, partial=True)
+        out = score(self.reward_fn, self._evaluate(program).evaluation, episode.task, program, partial=True)
         line = ends[-1]
         if out.line_rewards is None or offset + line >= len(out.line_rewards):
             return 0.0
@@ -827,8 +828,9 @@ class CodeGenTokensEnv(ExecutorOwner, gym.Env):
 
     def _final_reward(self, episode: _Episode) -> tuple[float, dict[str, Any]]:
         program, ends, offset = self._program(episode)
-        evaluation = self._evaluate(program)
-        out = score(self.reward_fn, evaluation, episode.task, program)
+        split = self._evaluate(program)
+        evaluation = split.agent_view
+        out = score(self.reward_fn, split.evaluation, episode.task, program)
         token_rewards = [0.0] * len(ends)
         unfinished_line = 0.0  # a last line without <newline> ends at the final token
         if out.line_rewards is not None:

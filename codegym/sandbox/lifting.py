@@ -39,6 +39,8 @@ from codegym.parsing import parse_python
 from codegym.sandbox.values import ObjectValue
 from codegym.tasks.model import AssertTest
 
+#: A returned ``range`` longer than this is not converted here (``set(candidate(x))``): the judge would build it.
+MAX_CONVERTED_ITEMS = 1_000_000
 #: A lifted test is abandoned beyond this many calls (very long tests are cheaper to run as one assert program).
 MAX_LIFTED_CALLS = 2000
 
@@ -62,6 +64,8 @@ class LiftedCheck:
         if contains_object(value):
             return False  # a program-defined object: its comparison methods are the program's to rig
         try:
+            if self.conversions and isinstance(value, range) and len(value) > MAX_CONVERTED_ITEMS:
+                return False  # a range is sent lazily: set(range(10**9)) must not run here
             for name in self.conversions:
                 value = CONVERSIONS[name](value)
             if self.shape == "eq":

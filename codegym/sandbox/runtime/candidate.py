@@ -8,6 +8,8 @@ receiver (``codec``) into its own types.
 
 Requests (JSON objects, ``n`` a nonce chosen by the supervisor):
 
+* ``calls``: a test's calls of one entry point, in order; reply ``values`` (encoded, by value), and ``raised`` or
+  ``unencodable`` when one of them stopped the rest;
 * ``call``: call ``fn`` (``{"entry": "f" | "Solution().m"}``, ``{"global": name}``, or ``{"handle": h, "attr": a}``)
   with encoded ``args``/``kwargs``; reply ``ok`` (the encoded value) and, with ``after``, the arguments' post-call
   state (in-place tests), or ``raised`` (exception type, message, line in the program);
@@ -49,12 +51,28 @@ def exception_report(exc):
     except BaseException:
         msg = "<unprintable message>"
     report = {"etype": type(exc).__name__ if type(type(exc).__name__) is str else "?", "emsg": msg[:2000],
-              "line": solution_line(exc.__traceback__)}
+              "line": solution_line(exc.__traceback__), "base": _builtin_base(type(exc))}
+    try:  # the exception's arguments, for tests that look at ``e.args`` (plain values only, small)
+        report["args"] = codec.encode(list(BaseException.__getattribute__(exc, "args")), max_nodes=1000)
+    except BaseException:
+        pass
     try:
         report["tb"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-6))[-3000:]
     except BaseException:
         pass
     return report
+
+
+def _builtin_base(cls):
+    """The first builtin exception class in ``cls``'s MRO (``ValueError`` for ``class BadInput(ValueError)``)."""
+    try:
+        mro = type.__getattribute__(cls, "__mro__")
+    except BaseException:
+        return "Exception"
+    for klass in mro:
+        if getattr(builtins, getattr(klass, "__name__", ""), None) is klass:
+            return klass.__name__
+    return "Exception"
 
 
 def resolve_entry(g, entry):
@@ -162,7 +180,8 @@ class Candidate:
         except BaseException as exc:
             self.reply(nonce, load_error=exception_report(exc))
             return False
-        self.reply(nonce, loaded={"names": self.names(before)})
+        # The harness needs the program's names (to stand in for them); the supervisor's own calls do not.
+        self.reply(nonce, loaded={"names": self.names(before) if payload.get("names") else {}})
         return True
 
     def names(self, before):
@@ -174,7 +193,8 @@ class Candidate:
             if isinstance(value, types.ModuleType):
                 continue
             if isinstance(value, type):
-                out[key] = {"kind": "class"}
+                qualname = getattr(value, "__qualname__", key)
+                out[key] = {"kind": "class", "qualname": qualname if type(qualname) is str else key}
             elif callable(value):
                 out[key] = {"kind": "function"}
             else:
@@ -213,31 +233,41 @@ class Candidate:
                 raw = read_raw_frame(self.rd, _MAX_REQUEST)
             except (EOFError, OSError, ValueError):
                 return
-            request = load_json(raw)
-            op = request.get("op")
-            nonce = request.get("n")
             try:
-                if op == "call":
-                    self.call(request)
-                elif op == "special":
-                    self.special(request)
-                elif op == "drop":
-                    for h in request.get("handles") or ():
-                        self.handles.pop(h, None)
-                    self.reply(nonce, ok=None)
-                else:
-                    return
-            except codec.EncodeError as exc:
-                self.reply(nonce, unencodable=str(exc)[:500])
-            except codec.DecodeError as exc:
-                self.reply(nonce, raised={"etype": "TypeError", "emsg": f"bad arguments: {exc}"[:500], "line": None})
+                request = load_json(raw)
+            except ValueError:
+                return
+            if not isinstance(request, dict) or not self.handle(request):
+                return
+
+    def handle(self, request):
+        """Answer one request; False when it asks the candidate to stop."""
+        op = request.get("op")
+        nonce = request.get("n")
+        try:
+            if op == "calls":
+                self.calls(request)
+            elif op == "call":
+                self.call(request)
+            elif op == "special":
+                self.special(request)
+            elif op == "drop":
+                for h in request.get("handles") or ():
+                    self.handles.pop(h, None)
+                self.reply(nonce, ok=None)
+            else:
+                return False
+        except codec.EncodeError as exc:
+            self.reply(nonce, unencodable=str(exc)[:500])
+        except codec.DecodeError as exc:
+            self.reply(nonce, raised={"etype": "TypeError", "emsg": f"bad arguments: {exc}"[:500], "line": None})
+        return True
 
     def target(self, fn):
+        """What a request names: an entry point, a top-level name, or a handle; then, with ``attr``, its attribute."""
         if "entry" in fn:
             return resolve_entry(self.g, fn["entry"])
-        if "global" in fn:
-            return resolve_entry(self.g, fn["global"])
-        obj = self.lookup_handle(fn["handle"], None)
+        obj = resolve_entry(self.g, fn["global"]) if "global" in fn else self.lookup_handle(fn["handle"], None)
         return getattr(obj, fn["attr"]) if fn.get("attr") else obj
 
     def call(self, request):
@@ -258,11 +288,43 @@ class Candidate:
             fields["after"] = self.encode([list(args), dict(kwargs)], handles)
         self.reply(nonce, **fields)
 
+    def calls(self, request):
+        """A test's calls in order (the supervisor's call and lifted tests): all values in one reply, up to the
+        first exception."""
+        nonce = request.get("n")
+        random.seed(0)
+        values = []
+        try:
+            # Resolved once: ``check(Solution().m)`` calls one instance throughout, and so does a lifted test.
+            fn = self.target(request["fn"])
+        except BaseException as exc:
+            self.reply(nonce, values=values, raised=exception_report(exc))
+            return
+        for call in request.get("calls") or ():
+            try:
+                args = self.decode(call.get("args") or [])
+                kwargs = self.decode(call.get("kwargs") or {})
+            except codec.DecodeError as exc:
+                self.reply(nonce, values=values, raised={"etype": "TypeError", "emsg": f"bad arguments: {exc}"[:500],
+                                                         "line": None})
+                return
+            try:
+                value = fn(*args, **kwargs)
+            except BaseException as exc:
+                self.reply(nonce, values=values, raised=exception_report(exc))
+                return
+            try:
+                values.append(codec.encode(value))
+            except codec.EncodeError as exc:
+                self.reply(nonce, values=values, unencodable=str(exc)[:500])
+                return
+        self.reply(nonce, values=values)
+
     def special(self, request):
         nonce = request.get("n")
-        obj = self.lookup_handle(request.get("handle"), None)
         what = request.get("what")
         try:
+            obj = self.target(request["fn"]) if "fn" in request else self.lookup_handle(request.get("handle"), None)
             if what == "getattr":
                 value = getattr(obj, request["attr"])
                 if callable(value) and not isinstance(value, type):
@@ -276,6 +338,14 @@ class Candidate:
                 value = list(obj)
             elif what == "str":
                 value = str(obj)
+            elif what == "next":
+                value = next(obj)
+            elif what == "int":
+                value = int(obj)
+            elif what == "float":
+                value = float(obj)
+            elif what == "index":
+                value = obj.__index__()
             elif what == "repr":
                 value = repr(obj)
             elif what == "getitem":

@@ -83,11 +83,15 @@ class Bounds:
     max_int_hex_digits: int = 100_000  # also bounds Decimal text
     max_str_chars: int = 16 << 20
     max_hash_collisions: int = 32  # distinct items of one set or key set sharing one hash() value
+    max_array_bytes: int = 64 << 20  # numpy memory all the arrays and scalars of one value may take, in total
 
 
 Plan = tuple  # (None, encoding or value) for a leaf; (children, build) for a container
 
 _INT_LIMIT = 1 << 63
+#: Integers up to this many bits travel as JSON numbers (about 3600 decimal digits: under Python's int-to-str digit
+#: limit, and what task files have always used); longer ones as hex (``__bigint__``), which parses in linear time.
+_JSON_INT_BITS = 12000
 _MAX_JSON_INT_DIGITS = 4300  # CPython's default int/str limit, whatever the receiver configured
 _MAX_FRACTION_BITS = 1 << 16  # Fraction() runs a gcd, quadratic in the size of its terms
 _MAX_NAME_CHARS = 200  # namedtuple names: collections.namedtuple compiles them
@@ -267,7 +271,7 @@ class _Encoder:
         return self.obj(v, t)
 
     def int_(self, v: int) -> Plan:
-        return None, v if -_INT_LIMIT < v < _INT_LIMIT else {"__bigint__": format(v, "x")}
+        return None, v if v.bit_length() <= _JSON_INT_BITS else {"__bigint__": format(v, "x")}
 
     def float_(self, v: float) -> Plan:
         return None, v if math.isfinite(v) else {"__float__": repr(v)}
@@ -468,6 +472,7 @@ class _Decoder:
                  handle_factory: Callable[[int, str], Any] | None) -> None:
         self.b, self.object_factory, self.handle_factory = bounds, object_factory, handle_factory
         self.nodes = 0
+        self.array_bytes = 0  # numpy memory built so far: a tiny array with a huge string dtype costs its itemsize
         self.new_namedtuples = 0
         self.objects: list[Any] | None = None  # the graph's nodes, while decoding a graph
         # Sets and key sets are filled last, once every graph object has its state (a receiver's class may hash
@@ -631,10 +636,16 @@ class _Decoder:
         match = _NP_DTYPE.fullmatch(dtype) if type(dtype) is str else None
         if match is None:
             raise DecodeError("numpy dtype not allowed")
-        if match.group("kind"):
+        kind = match.group("kind")
+        if kind:
             _need(int(match.group("len")) * max(count, 1) <= self.b.max_str_chars, "numpy strings too long")
-            return dtype, match.group("kind")
-        return dtype, dtype[0]  # b(ool), i(nt), u(int), f(loat), c(omplex), o(bject)
+            itemsize = int(match.group("len")) * (4 if "U" in kind else 1)
+        else:
+            itemsize = 16
+        # Summed over the whole value: the same array sent many times is built many times here.
+        self.array_bytes += itemsize * max(count, 1)
+        _need(self.array_bytes <= self.b.max_array_bytes, "numpy arrays too large in total")
+        return dtype, kind or dtype[0]  # b(ool), i(nt), u(int), f(loat), c(omplex), o(bject)
 
     # -- tags: each returns a Plan --------------------------------------------------------------------------------
     def t_sequence(self, tag: str, p: Any, node: dict) -> Plan:
@@ -1031,14 +1042,14 @@ class _Repr:
             if x.handle is not None or type(x.state) is not dict:
                 self.emit(f"<{x.name} #{x.handle}>" if x.handle is not None else f"<{x.name} object>")
                 return
-            items, opening, closing = list(x.state.items()), f"{x.name}(", ")"
+            items, opening, closing = iter(x.state.items()), f"{x.name}(", ")"
         elif t is dict:
-            items, opening, closing = list(x.items()), "{", "}"
+            items, opening, closing = iter(x.items()), "{", "}"
         elif not x and t in (set, frozenset):
             self.emit(f"{t.__name__}()")
             return
-        else:
-            items = list(x)
+        else:  # iterated, not copied: only what fits is visited
+            items = iter(x)
             opening, closing = {list: ("[", "]"), tuple: ("(", ",)" if len(x) == 1 else ")"), set: ("{", "}"),
                                 frozenset: ("frozenset({", "})")}[t]
         self.emit(opening)

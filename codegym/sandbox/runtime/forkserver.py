@@ -73,7 +73,7 @@ def unit_child(spec, fds, iso):
         if iso.mountns:
             # The zygote mounted this run's scratch before forking us. /proc stays an empty directory: mounting one
             # per run costs time, and a program has no business there.
-            workdir = f"{SCRATCH}/{int(spec['uid'])}"
+            workdir = f"{SCRATCH}/{int(spec['uid'])}/w"  # (ScratchDirs.path)
         else:
             workdir = spec.get("workdir") or "/tmp"
             os.setsid()

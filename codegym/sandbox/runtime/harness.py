@@ -48,6 +48,8 @@ class Link:
         self.rd, self.wr = rd, wr
         self.last_error_line = None
         self.gone = None  # why the candidate cannot answer any more (a test that catches everything still fails)
+        self.exception_classes = {}
+        self.object_classes = {}
         self.setup_by_name = {}
 
     def send(self, obj):
@@ -90,24 +92,55 @@ class Link:
         return codec.decode(data, object_factory=self.new_setup_object, handle_factory=self.remote)
 
     def remote_exception(self, info):
+        """The program's exception, re-created here: its builtin base class (so ``except ValueError`` catches a
+        ``class BadInput(ValueError)``), under the program's class name, with its arguments when they are plain."""
         info = info if isinstance(info, dict) else {}
         etype, emsg = str(info.get("etype", "Exception")), str(info.get("emsg", ""))
         if isinstance(info.get("line"), int):
             self.last_error_line = info["line"]
-        cls = getattr(builtins, etype, None)
-        if isinstance(cls, type) and issubclass(cls, Exception) and not issubclass(cls, _CONTROL):
+        base = getattr(builtins, str(info.get("base", "")), None)
+        if not (isinstance(base, type) and issubclass(base, Exception)) or issubclass(base, _CONTROL):
+            return RemoteError(f"{etype}: {emsg}")
+        cls = base if base.__name__ == etype or not etype.isidentifier() else self.exception_class(etype, base)
+        args = (emsg,)
+        try:
+            decoded = self.decode(info["args"]) if "args" in info else None
+            if type(decoded) is list:
+                args = tuple(decoded)
+        except (codec.DecodeError, KeyError):
+            pass
+        try:
+            return cls(*args)
+        except Exception:  # noqa: BLE001 - constructors with other signatures (UnicodeDecodeError)
             try:
                 return cls(emsg)
-            except Exception:  # noqa: BLE001 - constructors with other signatures (UnicodeDecodeError)
-                pass
-        return RemoteError(f"{etype}: {emsg}")
+            except Exception:  # noqa: BLE001
+                return RemoteError(f"{etype}: {emsg}")
+
+    def exception_class(self, name, base):
+        key = (name, base)
+        if key not in self.exception_classes:
+            self.exception_classes[key] = type(name, (base,), {"__module__": "__program__"})
+        return self.exception_classes[key]
 
     def new_setup_object(self, name):
         cls = self.setup_by_name.get(name)
         return cls.__new__(cls) if cls is not None else None
 
     def remote(self, handle, cls):
-        return RemoteObject(self, handle, cls)
+        """A remote object, as an instance of the stand-in class named like the program's (``type(x).__name__``
+        and ``isinstance(x, ProgramClass)`` hold as in the program)."""
+        obj = RemoteObject.__new__(self.object_class(str(cls)))
+        RemoteObject.__init__(obj, self, handle, cls)
+        return obj
+
+    def object_class(self, qualname):
+        if qualname not in self.object_classes:
+            name = qualname.rsplit(".", 1)[-1]
+            self.object_classes[qualname] = _RemoteClassMeta(name if name.isidentifier() else "RemoteObject",
+                                                             (RemoteObject,), {"__slots__": (), "__qualname__": qualname,
+                                                                               "_class_link": self, "_class_name": None})
+        return self.object_classes[qualname]
 
     def encode_arg(self, value):
         return codec.encode(value, object_hook=_handle_ref)
@@ -120,12 +153,13 @@ class Link:
         return reply.get("ok")
 
     def special(self, handle, what, **extra):
-        reply = self.request(op="special", handle=handle, what=what, **extra)
-        return reply
+        if handle is not None:
+            extra["handle"] = handle
+        return self.request(op="special", what=what, **extra)
 
 
 def _handle_ref(value):
-    if type(value) is RemoteObject:
+    if isinstance(value, RemoteObject):
         return {"__handle__": object.__getattribute__(value, "_handle"), "cls": object.__getattribute__(value, "_cls")}
     return None
 
@@ -152,7 +186,7 @@ def _update_in_place(args, kwargs, after):
                 old.update(new)
             elif type(old) is bytearray and isinstance(new, (bytes, bytearray)):
                 old[:] = new
-            elif type(old) is type(new) and hasattr(old, "__dict__") and type(old) is not RemoteObject:
+            elif type(old) is type(new) and hasattr(old, "__dict__") and not isinstance(old, RemoteObject):
                 vars(old).clear()
                 vars(old).update(vars(new))
         except Exception:  # noqa: BLE001 - an argument that cannot take the new state keeps its old one
@@ -203,7 +237,7 @@ class RemoteObject:
         return self._link.call({"handle": self._handle}, args, kwargs)
 
     def __eq__(self, other):
-        if type(other) is not RemoteObject:
+        if not isinstance(other, RemoteObject):
             return NotImplemented
         if other._handle == self._handle:
             return True
@@ -240,8 +274,44 @@ class RemoteObject:
         value = self._ask("str").get("ok")
         return value if type(value) is str else f"<{self._cls} object>"
 
+    def __next__(self):
+        return self._ask("next").get("ok")
+
+    def __int__(self):
+        return _plain(self._ask("int").get("ok"), int)
+
+    def __float__(self):
+        return _plain(self._ask("float").get("ok"), float)
+
+    def __index__(self):
+        return _plain(self._ask("index").get("ok"), int)
+
     def __repr__(self):
         return f"<program's {self._cls} object>"
+
+
+def _plain(value, kind):
+    if type(value) is not kind:
+        raise TypeError(f"the program's object did not convert to {kind.__name__}")
+    return value
+
+
+class _RemoteClassMeta(type):
+    """Stand-ins for the program's classes: calling one constructs the object in the candidate; ``isinstance``
+    checks the remote object's class; class attributes and static methods are read remotely."""
+
+    def __call__(cls, *args, **kwargs):
+        if cls._class_name is None:
+            raise TypeError(f"{cls.__qualname__} objects are made by the program")
+        return cls._class_link.call({"global": cls._class_name}, args, kwargs)
+
+    def __getattr__(cls, attr):
+        if attr.startswith("__") or attr.startswith("_class_") or cls._class_name is None:
+            raise AttributeError(attr)
+        reply = cls._class_link.special(None, "getattr", fn={"global": cls._class_name}, attr=attr)
+        if reply.get("callable"):
+            return RemoteFunction(cls._class_link, {"global": cls._class_name, "attr": attr}, attr)
+        return reply.get("ok")
 
 
 class Harness:
@@ -276,7 +346,11 @@ class Harness:
             if key not in entry_names and (key in trusted or hasattr(builtins, key)):
                 continue  # the trusted definition wins: the program cannot redefine a helper or builtin the test uses
             kind = info.get("kind")
-            if kind in ("function", "class"):
+            if kind == "class":
+                stand_in = link.object_class(str(info.get("qualname") or key))
+                type.__setattr__(stand_in, "_class_name", key)
+                self.base[key] = stand_in
+            elif kind == "function":
                 self.base[key] = RemoteFunction(link, {"global": key}, key)
             elif kind == "value":
                 try:

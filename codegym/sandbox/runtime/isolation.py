@@ -15,6 +15,7 @@ from .linux import (
     MNT_DETACH,
     MS_BIND,
     MS_MOVE,
+    MS_NOATIME,
     MS_NODEV,
     MS_NOSUID,
     MS_PRIVATE,
@@ -41,19 +42,25 @@ SCRATCH = "/scratch"
 
 
 class ScratchDirs:
-    """One tmpfs per run uid under /scratch, mounted by the zygote and emptied when its unit exits.
+    """One tmpfs per run uid, mounted by the zygote and replaced when its unit exits if the unit changed it.
 
     A tmpfs per unit would need a mount namespace per unit, whose teardown waits for an RCU grace period on every
     exit (milliseconds of latency per run). Runs with the same uid never overlap (the host hands out uids per run),
-    so one mount per uid, wiped after each unit, gives every run a fresh, size-limited directory of its own.
+    so one mount per uid, replaced after a unit that left anything in it, gives every run a fresh, size-limited
+    directory of its own.
+
+    The tmpfs is mounted at ``/scratch/<uid>/w`` inside a directory only that uid may enter (mode 0700), on a
+    ``/scratch`` mounted ``noatime``: another run can ``stat`` neither the tmpfs root (whose times and size would
+    change as files are written: a channel between concurrent runs) nor anything under it.
     """
 
     def __init__(self, switch_uid):
         self.switch_uid = switch_uid
         self.sizes = {}
+        self.ctimes = {}
 
     def path(self, uid):
-        return f"{SCRATCH}/{int(uid)}"
+        return f"{SCRATCH}/{int(uid)}/w"
 
     def prepare(self, uid, size_mb):
         path = self.path(uid)
@@ -65,18 +72,24 @@ class ScratchDirs:
         if uid in self.sizes:
             mount("tmpfs", path, "tmpfs", MS_REMOUNT | MS_NOSUID | MS_NODEV, opts)
         else:
+            parent = os.path.dirname(path)
             os.makedirs(path, exist_ok=True)
+            os.chmod(parent, 0o700)
+            if self.switch_uid:
+                os.chown(parent, int(uid), int(uid))
             mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts)
         self.sizes[uid] = size_mb
+        self.ctimes[uid] = os.stat(path).st_ctime_ns
         return path
 
     def wipe(self, uid):
-        """Empty the uid's scratch; a non-empty one is replaced by a fresh tmpfs (O(1), whatever it holds)."""
+        """Make the uid's scratch fresh again: a tmpfs that holds anything, or whose root the run changed (mode,
+        extended attributes: its ctime moved), is replaced by a new one (O(1), whatever it holds)."""
         if uid not in self.sizes:
             return
         path = self.path(uid)
         try:
-            if not os.listdir(path):
+            if not os.listdir(path) and os.stat(path).st_ctime_ns == self.ctimes.get(uid):
                 return
         except OSError:
             pass
@@ -86,6 +99,8 @@ class ScratchDirs:
         except OSError:
             pass
         self.prepare(uid, size)
+
+
 ETC_FILES = ("passwd", "group", "hosts", "nsswitch.conf", "localtime", "ld.so.cache", "ld.so.conf", "os-release")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
@@ -227,7 +242,7 @@ def setup_isolation(hide, namespaces=True):
             os.chroot(".")
         os.chdir("/")
         # /scratch only holds mount points, one size-limited tmpfs per run uid (see ScratchDirs); runs cannot write it.
-        mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0711")
+        mount("tmpfs", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOATIME, "size=1m,mode=0711")
         mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
         iso.mountns = True
         iso.own_pidns_fd = own_pidns_fd

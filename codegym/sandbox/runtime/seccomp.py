@@ -171,8 +171,11 @@ _X86_64 = {
     # x86_64 legacy
     "iopl": 172, "ioperm": 173, "modify_ldt": 154, "uselib": 134, "ustat": 136, "sysfs": 139, "_sysctl": 156,
     "create_module": 174, "get_kernel_syms": 177, "query_module": 178,
+    # shared files as channels: locks, change notifications, file-system usage
+    "flock": 73, "inotify_init": 253, "inotify_init1": 294, "inotify_add_watch": 254, "fanotify_mark": 301,
+    "statfs": 137,
     # argument checks
-    "socket": 41, "socketpair": 53, "ioctl": 16, "clone": 56, "clone3": 435, "personality": 135,
+    "socket": 41, "socketpair": 53, "ioctl": 16, "clone": 56, "clone3": 435, "personality": 135, "fcntl": 72,
 }
 
 _AARCH64 = {
@@ -194,7 +197,8 @@ _AARCH64 = {
     "open_by_handle_at": 265, "name_to_handle_at": 264, "swapon": 224, "swapoff": 225, "reboot": 142,
     "acct": 89, "quotactl": 60, "quotactl_fd": 443, "fanotify_init": 262, "syslog": 116, "vhangup": 58,
     "lookup_dcookie": 18, "nfsservctl": 42,
-    "socket": 198, "socketpair": 199, "ioctl": 29, "clone": 220, "clone3": 435, "personality": 92,
+    "flock": 32, "inotify_init1": 26, "inotify_add_watch": 27, "fanotify_mark": 263, "statfs": 43,
+    "socket": 198, "socketpair": 199, "ioctl": 29, "clone": 220, "clone3": 435, "personality": 92, "fcntl": 25,
 }
 
 TABLES = {"x86_64": _X86_64, "aarch64": _AARCH64}
@@ -208,6 +212,8 @@ RESTRICTED: dict[str, str] = {
     "clone": "namespace flags CLONE_NEWNS|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWCGROUP (EPERM)",
     "clone3": "always, with ENOSYS so that glibc falls back to clone",
     "personality": "anything but a query (0xffffffff) or PER_LINUX (EPERM)",
+    "fcntl": "record locks, leases and directory notifications: F_GETLK/F_SETLK/F_SETLKW, their OFD forms, "
+             "F_SETLEASE/F_GETLEASE, F_NOTIFY (EPERM)",
 }
 
 
@@ -229,6 +235,11 @@ NUMBERS: dict[str, int] = dict(TABLES.get(ARCH, {}))
 # ---------------------------------------------------------------------------------------------------------------
 # Assembler.
 # ---------------------------------------------------------------------------------------------------------------
+
+
+#: fcntl commands that share state between processes through a file both can open (read-only suffices): POSIX and
+#: open-file-description record locks, leases, directory change notification.
+FCNTL_DENIED = (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)
 
 
 class SockFilter(ctypes.Structure):
@@ -322,6 +333,11 @@ def build(arch: str) -> list[tuple[int, int, int, int]]:
     label("clone")
     code.append((BPF_LD_W_ABS, 0, 0, _arg_lo(0)))
     code.append((BPF_JMP_JSET_K, "eperm", "allow", CLONE_NS_FLAGS))
+    label("fcntl")
+    code.append((BPF_LD_W_ABS, 0, 0, _arg_lo(1)))
+    for number in FCNTL_DENIED[:-1]:
+        code.append((BPF_JMP_JEQ_K, "eperm", 0, number))
+    code.append((BPF_JMP_JEQ_K, "eperm", "allow", FCNTL_DENIED[-1]))
     label("personality")
     code.append((BPF_LD_W_ABS, 0, 0, _arg_lo(0)))
     code.append((BPF_JMP_JEQ_K, "allow", 0, PER_QUERY))

@@ -267,8 +267,8 @@ class Supervisor:
         except OSError:
             pass
         unit.finished = True
-        info = unit.handle.wait_exit(5.0)
-        if info is None:
+        info = (unit.exit, unit.rusage) if unit.exit is not None else unit.handle.wait_exit(0.05)
+        if info is None:  # still running with its pipes closed: nothing more can come from it
             unit.kill()
             info = unit.handle.wait_exit(5.0)
         if info is not None:
@@ -340,7 +340,7 @@ class Supervisor:
     def load_candidate(self, pending):
         nonce = new_nonce()
         payload = {"program": self.request["program"], "setup": self.request.get("setup", ""), "style": "function",
-                   "n": nonce}
+                   "n": nonce, "names": any(t["kind"] == "assert" for t in pending)}
         unit = self.start_unit("candidate", payload, len(pending))
         reply = self.await_reply(unit, nonce, self.deadline(self.timeout_of(pending[0])))
         if reply is None:
@@ -363,47 +363,50 @@ class Supervisor:
     def run_one(self, candidate, harness, test):
         started = self.clock()
         deadline = self.deadline(self.timeout_of(test))
-        if test["kind"] == "call":
-            record = self.call(candidate, {"entry": test["entry"]}, test.get("args"), test.get("kwargs"), deadline)
+        if test["kind"] in ("call", "calls"):
+            record = self.calls(candidate, test, deadline)
             if record is None:
-                return self.death_record(candidate, self.clock() - started)
-            if "value" in record:
-                record = {"status": "ok", "value": record["value"]}
-        elif test["kind"] == "calls":
-            values = []
-            record = {"status": "ok"}
-            for call in test["calls"]:
-                got = self.call(candidate, {"entry": test["entry"]}, call.get("args"), call.get("kwargs"), deadline,
-                                seed=not values)
-                if got is None:
-                    record = self.death_record(candidate)
-                    break
-                if "value" not in got:
-                    record = got
-                    break
-                values.append(got["value"])
-            record["values"] = values
+                record = self.death_record(candidate)
+            elif test["kind"] == "call":
+                values = record.pop("values")
+                if record["status"] == "ok":
+                    record["value"] = values[0]
         else:
             record = self.relay(candidate, harness, test, deadline)
         record["wall"] = self.clock() - started
         return record
 
-    def call(self, unit, fn, args, kwargs, deadline, seed=True):
-        """One call in the candidate; {"value": data} or a failed test's record, or None if the unit ended."""
-        nonce = new_nonce()
-        self.send(unit, {"op": "call", "n": nonce, "fn": fn, "args": args if args is not None else [],
-                         "kwargs": kwargs if kwargs is not None else {}, "seed": seed})
+    @staticmethod
+    def calls_request(test):
+        """The ``calls`` request of a call or lifted test (a fresh nonce)."""
+        calls = test["calls"] if test["kind"] == "calls" else [{"args": test.get("args"), "kwargs": test.get("kwargs")}]
+        return {"op": "calls", "n": new_nonce(), "fn": {"entry": test["entry"]},
+                "calls": [{"args": c.get("args") if c.get("args") is not None else [],
+                           "kwargs": c.get("kwargs") if c.get("kwargs") is not None else {}} for c in calls]}
+
+    def calls(self, unit, test, deadline):
+        """A test's calls in the candidate, in one request: a record with the values that came back, or None when
+        the unit ended (timed out, crashed, broke protocol) first. (A test's inputs reach the program only when its
+        own time has started: sent with the program, they would let it compute answers on its loading time.)"""
+        request = self.calls_request(test)
+        self.send(unit, request)
+        nonce = request["n"]
+        calls = request["calls"]
         reply = self.await_reply(unit, nonce, deadline)
         if reply is None:
             return None
-        if "ok" in reply:
-            return {"value": reply["ok"]}
+        values = reply.get("values")
+        if not isinstance(values, list) or len(values) > len(calls):
+            unit.kill("protocol")
+            return None
         if isinstance(reply.get("raised"), dict):
-            return dict(_report(reply["raised"]), status="raised")
+            return dict(_report(reply["raised"]), status="raised", values=values)
         if "unencodable" in reply:
-            return {"status": "unencodable", "emsg": str(reply["unencodable"])[:500]}
-        unit.kill("protocol")
-        return None
+            return {"status": "unencodable", "emsg": str(reply["unencodable"])[:500], "values": values}
+        if len(values) != len(calls):
+            unit.kill("protocol")
+            return None
+        return {"status": "ok", "values": values}
 
     def relay(self, candidate, harness, test, deadline):
         """Run one assert test in the harness, relaying its calls to the candidate until it reports."""
@@ -484,7 +487,7 @@ class Supervisor:
         unit.kill_on_output = True
         deadline = self.deadline(self.timeout_of(test))
         reports = []
-        while unit.result_open or unit.open:
+        while unit.open:
             if self.clock() >= deadline:
                 unit.kill("timeout")
                 break
@@ -493,6 +496,13 @@ class Supervisor:
             self.pump(deadline)
             reports.extend(unit.frames)
             unit.frames.clear()
+        # Its pipes are closed; the run is over when the process is (a program may close them and go on running).
+        while unit.ended is None and unit.exit is None:
+            info = unit.handle.wait_exit(max(0.0, min(0.05, deadline - self.clock())))
+            if info is not None:
+                unit.exit, unit.rusage = info
+            elif self.clock() >= deadline:
+                unit.kill("timeout")
         wall = self.clock() - started
         stdout, stderr = unit.stdout(), unit.stderr()
         self.raw["stderr"] += stderr
