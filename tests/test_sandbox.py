@@ -247,8 +247,12 @@ def test_fork_server_death_is_survived():
         assert r.status in ("passed", "sandbox_error")  # retried once on a fresh server, or reported
         assert ex.run(ok).passed  # restarted
         assert ex._zygote is not zygote
-        # Warm units of the dead server were retired and their uid slots returned; only the new ones hold slots.
+        # Warm units of the dead server were retired and their uid slots returned; only the new ones hold slots
+        # (a finished run's slot comes back once its unit's exit is in, asynchronously: wait for that).
         assert all(gen == ex._generation for _h, _s, gen, _mb in ex._warm)
+        deadline = time.monotonic() + 10
+        while len(ex._free_slots) + len(ex._warm) != 256 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(ex._free_slots) + len(ex._warm) == 256
     finally:
         ex.close()

@@ -21,6 +21,7 @@ an unexpected error anywhere in judging gives the request a ``sandbox_error`` re
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from abc import abstractmethod
@@ -116,14 +117,25 @@ def lift_into_wire(request: ExecutionRequest, wire: dict[str, Any]) -> Lifted:
     lifted: Lifted = {}
     for item in wire["tests"]:
         test = tests[item["index"]]
-        form = lift(test) if isinstance(test, AssertTest) else None
+        form = _lifted_wire(test.code, test.entry_point) if isinstance(test, AssertTest) else None
         if form is None:
             continue
+        checks, entry, calls = form
         item.pop("code", None)
-        calls = [{"args": encode_value(list(c.args)), "kwargs": encode_value(dict(c.kwargs))} for c in form.checks]
-        item.update(kind="calls", entry=form.entry, calls=calls)
-        lifted[item["index"]] = list(zip(form.checks, calls))
+        item.update(kind="calls", entry=entry, calls=calls)
+        lifted[item["index"]] = list(zip(checks, calls))
     return lifted
+
+
+@functools.lru_cache(maxsize=4096)
+def _lifted_wire(code: str, entry_point: str | None) -> tuple[tuple[LiftedCheck, ...], str, list] | None:
+    """A liftable test's checks, entry point and encoded calls, computed once per test (RL judges the many samples
+    of one task against the same tests). The encoded calls are shared, read-only, by every request."""
+    form = lift(AssertTest(code, entry_point=entry_point))
+    if form is None:
+        return None
+    calls = [{"args": encode_value(list(c.args)), "kwargs": encode_value(dict(c.kwargs))} for c in form.checks]
+    return form.checks, form.entry, calls
 
 
 def fold_lifted(raw: dict[str, Any], lifted: Lifted) -> set[int]:

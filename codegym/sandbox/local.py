@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -100,23 +101,42 @@ class _Zygote:
                 waiter["spawn_event"].set()
                 if msg["op"] == "spawn_failed":
                     waiter["exit_event"].set()  # no exit will follow
+                    self._exited(msg.get("id"), waiter)
             elif msg["op"] == "exited":
                 waiter["exit"] = (msg["status"], msg["rusage"])
                 waiter["exit_event"].set()
+                self._exited(msg.get("id"), waiter)
         self.alive = False
         with self.waiters_lock:
-            for waiter in self.waiters.values():
-                waiter["spawn_event"].set()
-                waiter["exit_event"].set()
+            waiters = list(self.waiters.items())
+        for unit_id, waiter in waiters:
+            waiter["spawn_event"].set()
+            waiter["exit_event"].set()
+            self._exited(unit_id, waiter)
 
-    def spawn(self, unit_id: int, spec: dict[str, Any]) -> UnitHandle:
+    def _exited(self, unit_id: Any, waiter: dict[str, Any]) -> None:
+        """A unit is gone (its scratch already wiped by the fork server): give back what it held, once. A unit
+        whose supervisor will not wait for it (detached) is forgotten here."""
+        with self.waiters_lock:
+            on_exit, waiter["on_exit"] = waiter.get("on_exit"), None
+            if waiter.get("detached"):
+                self.waiters.pop(unit_id, None)
+        if on_exit is not None:
+            on_exit()
+
+    def spawn(self, unit_id: int, spec: dict[str, Any], on_exit: Callable[[], None] | None = None) -> UnitHandle:
+        """Fork a unit; ``on_exit`` runs once when it is gone (exited and wiped, failed to start, or the fork server
+        died): what the unit held (its uid slot) is given back only then."""
         if not self.alive:
+            if on_exit is not None:
+                on_exit()
             raise SandboxError("the sandbox fork server is not running")
         in_r, in_w = os.pipe()
         res_r, res_w = os.pipe()
         so_r, so_w = os.pipe()
         se_r, se_w = os.pipe()
-        waiter: dict[str, Any] = {"spawn_event": threading.Event(), "exit_event": threading.Event()}
+        waiter: dict[str, Any] = {"spawn_event": threading.Event(), "exit_event": threading.Event(),
+                                  "on_exit": on_exit}
         with self.waiters_lock:
             self.waiters[unit_id] = waiter
         try:
@@ -130,6 +150,8 @@ class _Zygote:
                 os.close(f)
             self._forget(unit_id)
             self.alive = False
+            if on_exit is not None:
+                on_exit()
             raise SandboxError(f"could not reach the sandbox fork server: {exc}") from None
         for f in (in_r, res_w, so_w, se_w):
             os.close(f)
@@ -154,8 +176,18 @@ class _Zygote:
                 return None if self.alive else "the sandbox fork server died"
             return reply.get("error", "spawn failed") if reply["op"] == "spawn_failed" else None
 
+        def detach() -> None:
+            # The supervisor will not wait for this unit's exit: forget it as soon as the exit is in.
+            with self.waiters_lock:
+                waiter["detached"] = True
+                done = waiter.get("on_exit") is None and waiter["exit_event"].is_set()
+            if done:
+                self._forget(unit_id)
+
         handle = UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit)
         handle.spawn_error = spawn_error  # type: ignore[method-assign]
+        handle.detach = detach  # type: ignore[method-assign]
+        handle.can_detach = True
         return handle
 
     @staticmethod
@@ -333,9 +365,8 @@ class LocalExecutor(JudgingExecutor):
         spec = {"limits": dict(wire_limits(self.default_limits, []), scratch_mb=scratch_mb),
                 "uid": self._uid_base + slot, "n_tests": 1, "workdir": None}
         try:
-            handle = zygote.spawn(self._new_unit_id(), spec)
+            handle = zygote.spawn(self._new_unit_id(), spec, on_exit=lambda: self._release_slot(slot))
         except SandboxError:
-            self._release_slot(slot)
             return
         finally:
             with self._warm_lock:
@@ -373,14 +404,13 @@ class LocalExecutor(JudgingExecutor):
 
     def _retire(self, entries: list[tuple[UnitHandle, int, int, int]], wait_s: float = 1.0) -> None:
         """End unused warm units and wait (briefly) until their fork server has reaped them, so a fork server killed
-        right after leaves no zombies behind. Their slots go back to the pool either way: with its input closed a
-        unit only exits (a unit of a dead fork server is reaped by init instead), and it never ran anything."""
+        right after leaves no zombies behind. Their slots go back to the pool when their exit is in (or their fork
+        server is gone): with its input closed a unit only exits, and it never ran anything."""
         for handle, _slot, _gen, _mb in entries:
             _Zygote.discard(handle)
         deadline = time.monotonic() + wait_s
-        for handle, slot, _gen, _mb in entries:
+        for handle, _slot, _gen, _mb in entries:
             handle.wait_exit(max(0.0, deadline - time.monotonic()))
-            self._release_slot(slot)
 
     def _run_raw(self, wire: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """Run a wire request; on a fork-server failure restart it and retry once, then report sandbox_error."""
@@ -393,21 +423,18 @@ class LocalExecutor(JudgingExecutor):
             except SandboxError as exc:
                 last_error = str(exc)
                 continue
-            slots: list[int] = []  # released when the request is done: every unit holding one has exited by then
             unit_dirs: list[str] = []
             warm_ok = zygote.level != "process" and self.warm_units > 0
 
             def spawn(spec: dict[str, Any], zygote: _Zygote = zygote, generation: int = generation,
-                      warm_ok: bool = warm_ok, slots: list[int] = slots, unit_dirs: list[str] = unit_dirs
-                      ) -> UnitHandle:
-                # Every unit has a uid of its own: the candidate and the harness of one run never share one.
+                      warm_ok: bool = warm_ok, unit_dirs: list[str] = unit_dirs) -> UnitHandle:
+                # Every unit has a uid of its own (the candidate and the harness of one run never share one), given
+                # back only once the unit is gone and its scratch wiped: the supervisor need not wait for that.
                 if warm_ok:
                     warm = self._take_warm(zygote, generation, int(spec["limits"]["scratch_mb"]))
                     if warm is not None:
-                        slots.append(warm[1])
                         return warm[0]
                 slot = self._acquire_slot()
-                slots.append(slot)
                 uid = self._uid_base + slot
                 workdir = None
                 if zygote.level == "process":  # no private tmpfs: a fresh host directory per unit, removed after
@@ -415,13 +442,12 @@ class LocalExecutor(JudgingExecutor):
                     unit_dirs.append(workdir)
                     if os.geteuid() == 0:
                         os.chown(workdir, uid, uid)
-                return zygote.spawn(self._new_unit_id(), dict(spec, uid=uid, workdir=workdir))
+                return zygote.spawn(self._new_unit_id(), dict(spec, uid=uid, workdir=workdir),
+                                    on_exit=lambda: self._release_slot(slot))
 
             try:
                 raw = run_request(dict(wire), spawn)
             finally:
-                for held in slots:
-                    self._release_slot(held)
                 for path in unit_dirs:
                     _rmtree(path)
             if raw.get("sandbox_error") and (not zygote.alive or generation != self._generation):

@@ -25,6 +25,7 @@ Without it (the supervisor's own call and lifted tests) every object is sent by 
 import builtins
 import os
 import random
+import resource
 import sys
 import traceback
 import types
@@ -114,7 +115,12 @@ class Candidate:
 
     # -- replies ---------------------------------------------------------------------------------------------------
     def reply(self, nonce, **fields):
-        fields["n"] = nonce
+        fields = {"n": nonce, **fields}  # the nonce first: the supervisor matches a relayed reply by its prefix
+        try:  # the program's own account of its resources: informational (limits are enforced from outside)
+            ru = resource.getrusage(resource.RUSAGE_SELF)
+            fields["ru"] = [ru.ru_utime, ru.ru_stime, ru.ru_maxrss]
+        except (OSError, ValueError):
+            pass
         try:
             data = dump_json(fields)
         except Exception as exc:  # noqa: BLE001 - a value that survived encoding but not JSON

@@ -13,12 +13,13 @@ types, so every assertion is evaluated here with Python's own semantics on value
 * Names the trusted code defines (the prompt's helpers, the preamble's) are never replaced by the program's.
 * Arguments that the call mutated come back and are updated in place, so ``f(a); assert a == [...]`` works.
 
-Messages (frames to the supervisor): ``{"rpc": request}`` (relayed to the candidate; the reply comes back as the
-next frame), ``{"done": outcome}`` per test. Frames from the supervisor: ``{"op": "test", ...}``, candidate replies,
+Messages (frames to the supervisor): ``R`` + a request (relayed to the candidate byte for byte; the reply comes
+back as the next frame, and the harness checks its nonce), ``D`` + ``{"done": outcome}`` per test. Frames from the supervisor: ``{"op": "test", ...}``, candidate replies,
 or ``{"dead": why}`` when the candidate is gone.
 """
 
 import builtins
+import os
 import sys
 import traceback
 import types
@@ -52,8 +53,9 @@ class Link:
         self.object_classes = {}
         self.setup_by_name = {}
 
-    def send(self, obj):
-        write_all(self.wr, frame_raw(dump_json(obj)))
+    def send(self, obj, kind=b"D"):
+        """A frame to the supervisor: ``R`` + a request it relays to the candidate as is, or ``D`` + a report."""
+        write_all(self.wr, frame_raw(kind + dump_json(obj)))
 
     def request(self, **fields):
         """Send one request to the candidate; the decoded reply (``ok`` and ``after`` as the harness's values)."""
@@ -66,7 +68,10 @@ class Link:
     def _request(self, fields):
         if self.gone:
             raise CandidateGone(self.gone)
-        self.send({"rpc": fields})
+        # The harness chooses the nonce (the candidate cannot read this process) and checks it: the supervisor
+        # relays bytes, one reply per request.
+        nonce = int.from_bytes(os.urandom(8), "big") >> 1
+        self.send(dict(fields, n=nonce, handles=True, seed=False), kind=b"R")
         try:
             reply = load_json(read_raw_frame(self.rd, _MAX_FRAME))
         except ValueError as exc:
@@ -75,6 +80,8 @@ class Link:
             raise CandidateGone("malformed reply from the program")
         if "dead" in reply:
             raise CandidateGone(str(reply["dead"]))
+        if reply.get("n") != nonce:
+            raise CandidateGone("the program wrote to the judge's channel out of turn (a forged or extra reply)")
         if "raised" in reply:
             raise self.remote_exception(reply["raised"])
         if "unencodable" in reply:

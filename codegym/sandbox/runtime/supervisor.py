@@ -43,6 +43,12 @@ class UnitHandle:
         """Why the unit could not be started, or None (overridden by hosts that spawn asynchronously)."""
         return None
 
+    #: Whether the host reaps the unit and gives back what it held by itself, so the supervisor need not wait.
+    can_detach = False
+
+    def detach(self):
+        """The supervisor will not wait for this unit's exit (only when ``can_detach``)."""
+
     @property
     def pid(self):
         if callable(self._pid):
@@ -66,6 +72,7 @@ class Unit:
         self.ended = None  # why it was killed: timeout, output_limit, result_limit, protocol
         self.exit = None
         self.rusage = {}
+        self.reported_rusage = None  # the candidate's own last account (informational), when its exit is not awaited
         self.finished = False
         os.set_blocking(handle.input_w, False)
 
@@ -174,9 +181,10 @@ class Supervisor:
             self.poller.unregister(fd)
             del self.fd_unit[fd]
 
-    def pump(self, deadline):
-        """One round of waiting for any unit's pipes, up to ``deadline``; dispatches what arrived."""
-        wait_ms = max(0, int((deadline - self.clock()) * 1000) + 1)
+    def pump(self, deadline, wait=True):
+        """One round of waiting for any unit's pipes, up to ``deadline`` (not at all with ``wait=False``);
+        dispatches what arrived."""
+        wait_ms = max(0, int((deadline - self.clock()) * 1000) + 1) if wait else 0
         if not self.fd_unit:
             time.sleep(min(wait_ms, 50) / 1000.0)
             return
@@ -245,11 +253,36 @@ class Supervisor:
         if not isinstance(reply, dict) or reply.get("n") != nonce or type(reply.get("n")) is not int:
             unit.kill("protocol")
             return None
+        ru = reply.get("ru")
+        if isinstance(ru, list) and len(ru) == 3 and all(type(x) in (int, float) and 0 <= x < 1e12 for x in ru):
+            unit.reported_rusage = {"utime": float(ru[0]), "stime": float(ru[1]), "maxrss": int(ru[2])}
         return reply
 
-    def finish(self, unit, why):
-        """Kill a unit (if still running), close our ends and collect its exit; idempotent."""
+    def finish(self, unit, why, wait=True):
+        """Kill a unit (if still running), close our ends and collect its exit; idempotent.
+
+        ``wait=False`` (a unit that answered everything asked of it): kill it and go on without waiting for its
+        exit; the host gives its uid back once the exit is in and its scratch wiped (``handle.detach``). Frames it
+        wrote before that are still checked (an extra report fails the test)."""
         if unit.finished:
+            return
+        if not wait and unit.ended is None and unit.handle.can_detach:
+            self.pump(self.clock(), wait=False)
+            unit.kill()
+            for fd in list(unit.open):
+                self.close_fd(unit, fd)
+            fd = unit.handle.input_w
+            if fd in self.fd_unit:
+                self.poller.unregister(fd)
+                del self.fd_unit[fd]
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+            unit.finished = True
+            unit.handle.detach()
+            if unit.role == "candidate" and unit.reported_rusage:
+                self.account(unit.reported_rusage)
             return
         if unit.open:
             unit.kill()
@@ -274,9 +307,11 @@ class Supervisor:
         if info is not None:
             unit.exit, unit.rusage = info
         if unit.role == "candidate":
-            ru = unit.rusage or {}
-            self.raw["cpu"] += float(ru.get("utime", 0.0)) + float(ru.get("stime", 0.0))
-            self.raw["maxrss_kb"] = max(self.raw["maxrss_kb"], int(ru.get("maxrss", 0)))
+            self.account(unit.rusage or {})
+
+    def account(self, ru):
+        self.raw["cpu"] += float(ru.get("utime", 0.0)) + float(ru.get("stime", 0.0))
+        self.raw["maxrss_kb"] = max(self.raw["maxrss_kb"], int(ru.get("maxrss", 0)))
 
     def end_status(self, unit):
         """Why a unit stopped answering: timeout, output_limit, protocol, or crashed (with its exit)."""
@@ -324,14 +359,14 @@ class Supervisor:
                 if candidate.ended is not None or not candidate.result_open or \
                         (harness is not None and (harness.ended is not None or not harness.result_open)):
                     break  # a fresh pair for the rest
-            self.finish(candidate, "done")
+            self.finish(candidate, "done", wait=False)
             self.collect_output(candidate)
             if candidate.frames and last is not None and candidate.ended is None:
                 # Frames nobody asked for, still in the pipe after the last reply: a duplicate or forged report.
                 self.raw["tests"][last] = {"status": "protocol", "why": "the program sent a report nobody asked for "
                                            "(a duplicate or forged reply)"}
             if harness is not None:
-                self.finish(harness, "done")
+                self.finish(harness, "done", wait=False)
 
     def collect_output(self, unit):
         self.raw["stdout"] += unit.stdout()
@@ -411,22 +446,23 @@ class Supervisor:
     def relay(self, candidate, harness, test, deadline):
         """Run one assert test in the harness, relaying its calls to the candidate until it reports."""
         self.send(harness, {"op": "test", "t": test["index"], "code": test.get("code", ""), "entry": test.get("entry")})
-        outstanding = None
+        outstanding = False
         candidate_down = None
         while True:
             if harness.frames:
+                raw = harness.frames.pop(0)
+                kind, body = raw[:1], raw[1:]
+                if kind == b"R" and not outstanding:
+                    if candidate_down is not None:
+                        self.send(harness, {"dead": candidate_down})
+                    else:  # bytes as they are: the harness chose the nonce and checks the reply
+                        self.send_raw(candidate, body)
+                        outstanding = True
+                    continue
                 try:
-                    message = load_json(harness.frames.pop(0))
+                    message = load_json(body) if kind == b"D" else None
                 except ValueError:
                     message = None
-                if isinstance(message, dict) and isinstance(message.get("rpc"), dict) and outstanding is None:
-                    request = message["rpc"]
-                    if candidate_down is not None or request.get("op") not in ("call", "special"):
-                        self.send(harness, {"dead": candidate_down or "unsupported request"})
-                        continue
-                    outstanding = new_nonce()
-                    self.send(candidate, dict(request, n=outstanding, handles=True, seed=False))
-                    continue
                 if isinstance(message, dict) and isinstance(message.get("done"), dict) and \
                         message.get("t") == test["index"]:
                     outcome = message["done"]
@@ -438,25 +474,18 @@ class Supervisor:
                     return dict(_report(outcome), by="harness")
                 harness.kill("protocol")
                 return {"status": "harness_error", "why": "the test harness broke protocol"}
-            if outstanding is not None and candidate.frames:
-                raw = candidate.frames.pop(0)
-                try:
-                    reply = load_json(raw)
-                except ValueError:
-                    reply = None
-                if isinstance(reply, dict) and reply.get("n") == outstanding:
-                    self.send_raw(harness, raw)
-                    outstanding = None
-                    continue
-                candidate.kill("protocol")
-            if candidate.frames and (outstanding is None or candidate.ended is not None):
+            if outstanding and candidate.frames:
+                self.send_raw(harness, candidate.frames.pop(0))
+                outstanding = False
+                continue
+            if candidate.frames:
                 candidate.kill("protocol")  # a frame nobody asked for
                 candidate.frames.clear()
             if candidate_down is None and (candidate.ended is not None or not candidate.result_open):
                 candidate_down = self.end_status(candidate)[1]
-                if outstanding is not None:
+                if outstanding:
                     self.send(harness, {"dead": candidate_down})
-                    outstanding = None
+                    outstanding = False
                 continue
             if not harness.result_open or harness.ended is not None:
                 if candidate.ended == "timeout" or harness.ended == "timeout":
