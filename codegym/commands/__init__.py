@@ -4,4 +4,4 @@ Each module defines ``register(subparsers)`` that adds its parser and sets ``fun
 arguments and returning an exit code.
 """
 
-SUBCOMMAND_MODULES = ("evaluate", "envs", "train", "bench", "prm", "sandbox")
+SUBCOMMAND_MODULES = ("evaluate", "envs", "train", "bench", "prm", "sandbox", "export")

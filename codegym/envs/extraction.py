@@ -1,67 +1,22 @@
-"""Code-block extraction from model responses.
+"""The envs' view of :mod:`codegym.extraction`, which owns code-block extraction for every layer.
 
-A model answers in markdown; the program is the *last* fenced code block, as in DeepCoder/rLLM's code reward
-(``extract_code_from_model``) and CURE's sampler. Three action formats:
-
-* ``"markdown"`` -- the response must contain a fenced block; without one the step is a *format error*
-  (reward 0, nothing is executed).
-* ``"code"`` -- the action is the program itself, used verbatim.
-* ``"auto"`` (default) -- the last fenced block when there is one, otherwise the whole text as code.
+The envs read a response under their ``action_format`` (``"auto"``, ``"code"``, ``"markdown"``) with
+:func:`extract_code`; the rule (CommonMark fences with backticks or tildes, last Python or untagged block) is
+documented in :mod:`codegym.extraction`. The one difference here is the error type: an unknown ``action_format``
+is an :class:`~codegym.envs.common.EnvConfigError`, like every other bad env argument.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Literal
-
 from codegym.envs.common import EnvConfigError
+from codegym.extraction import ACTION_FORMATS, ActionFormat, CodeBlock, find_code_blocks, last_code_block
+from codegym.extraction import extract_code as _extract_code
 
-ActionFormat = Literal["auto", "code", "markdown"]
-ACTION_FORMATS: tuple[str, ...] = ("auto", "code", "markdown")
-
-# A fence is three or more backticks (or tildes) at the start of a line, an optional info string, then the body
-# up to a closing fence of the same character at least as long (CommonMark). Matching the fence length lets a block
-# contain a shorter fence, e.g. a docstring that shows markdown.
-_FENCE = re.compile(
-    r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)\n(?P<body>.*?)^[ \t]{0,3}(?P=fence)[`~]*[ \t]*$",
-    re.DOTALL | re.MULTILINE,
-)
-
-
-@dataclass(frozen=True)
-class CodeBlock:
-    """One fenced block: its language tag (lower-cased, may be empty) and its body."""
-
-    language: str
-    code: str
-
-
-def find_code_blocks(text: str) -> list[CodeBlock]:
-    """Every complete fenced block in ``text``, in order."""
-    blocks = []
-    for match in _FENCE.finditer(text):
-        info = match.group("info").strip().split()
-        blocks.append(CodeBlock(info[0].lower() if info else "", match.group("body")))
-    return blocks
+__all__ = ["ACTION_FORMATS", "ActionFormat", "CodeBlock", "extract_code", "find_code_blocks", "last_code_block"]
 
 
 def extract_code(text: str, action_format: ActionFormat = "auto") -> str | None:
-    """The program in ``text`` under ``action_format``; ``None`` means a format error (no code block).
-
-    The last complete fenced block wins (an answer often shows a draft first and the final program last). Blocks
-    tagged with a non-Python language (``text``, ``json``, ``bash``...) are skipped when a Python or untagged block
-    exists, so a trailing example output does not replace the program.
-    """
+    """:func:`codegym.extraction.extract_code`, raising :class:`EnvConfigError` for an unknown ``action_format``."""
     if action_format not in ACTION_FORMATS:
         raise EnvConfigError(f"action_format must be one of {', '.join(ACTION_FORMATS)}, not {action_format!r}")
-    if action_format == "code":
-        return text
-    blocks = find_code_blocks(text)
-    if blocks:
-        python = [b for b in blocks if b.language in ("", "python", "py", "python3")]
-        chosen = (python or blocks)[-1]
-        return chosen.code
-    if action_format == "markdown":
-        return None
-    return text
+    return _extract_code(text, action_format)

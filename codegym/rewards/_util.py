@@ -1,19 +1,27 @@
-"""Helpers shared by the reward modules: which tests decide a reward, which lines are code, code extraction."""
+"""Helpers shared by the reward modules: which tests decide a reward, which lines are code.
+
+Code-block extraction is :mod:`codegym.extraction`'s; ``extract_code`` here is its
+:func:`~codegym.extraction.last_code_block` (the program's block, ``None`` when the response has none), kept under
+the name the reward modules use.
+"""
 
 from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from typing import TYPE_CHECKING, Literal
 
+from codegym.extraction import last_code_block as extract_code
 from codegym.parsing import parse_python
 
 if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
     from codegym.sandbox.api import TestOutcome
     from codegym.tasks.model import Task, Test
+
+__all__ = ["RUNTIME_FAILURE_STATUSES", "code_line_mask", "extract_code", "line_kinds", "program_status",
+           "scored_pairs"]
 
 LineKind = Literal["code", "blank", "comment", "docstring"]
 
@@ -97,20 +105,3 @@ def line_kinds(program: str) -> list[LineKind]:
 def code_line_mask(program: str) -> list[bool]:
     """True for lines that hold code (not blank, comment or docstring)."""
     return [k == "code" for k in line_kinds(program)]
-
-
-_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+\-]*)[^\n]*\n(.*?)```", re.DOTALL)
-
-
-def extract_code(text: str, language: str = "python") -> str | None:
-    """The last fenced code block of ``text`` in ``language`` (or untagged), or ``None`` when there is none.
-
-    DeepCoder (and rllm) score a response without a code block as 0; callers that follow it treat ``None`` so.
-    """
-    wanted = {language.lower(), "py", "python3"} if language.lower() == "python" else {language.lower()}
-    blocks = [(tag.lower(), body) for tag, body in _FENCE.findall(text)]
-    tagged = [body for tag, body in blocks if tag in wanted]
-    if tagged:
-        return tagged[-1]
-    untagged = [body for tag, body in blocks if not tag]
-    return untagged[-1] if untagged else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegym.errors import TaskFormatError
+from codegym.extraction import last_code_block
 from codegym.parsing import parse_python
 from codegym.tasks.model import AssertTest, Test, split_tests
 
@@ -384,26 +385,12 @@ def find_check_target(test_program: str) -> str | None:
     return target
 
 
-def extract_code_block(text: str, language: str = "python") -> str | None:
-    """The body of the last fenced code block in ``text`` (the starter code of LeetCode/DeepCoder prompts)."""
-    fence = "```"
-    blocks: list[str] = []
-    start = 0
-    while True:
-        open_at = text.find(fence, start)
-        if open_at < 0:
-            break
-        line_end = text.find("\n", open_at)
-        if line_end < 0:
-            break
-        close_at = text.find(fence, line_end + 1)
-        if close_at < 0:
-            break
-        header = text[open_at + 3:line_end].strip().lower()
-        if header in ("", language, "py", "python3"):
-            blocks.append(text[line_end + 1:close_at])
-        start = close_at + 3
-    return blocks[-1].rstrip() + "\n" if blocks else None
+def extract_code_block(text: str) -> str | None:
+    """The starter code in a problem statement (LeetCode/DeepCoder prompts): the body of its last Python or
+    untagged fenced block (:func:`codegym.extraction.last_code_block`; blocks in other languages are examples, not
+    starter code), with trailing blank lines trimmed; ``None`` when there is none."""
+    block = last_code_block(text, any_language=False)
+    return block.rstrip() + "\n" if block is not None else None
 
 
 def as_list(value: Any, what: str) -> list[Any]:
