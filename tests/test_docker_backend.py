@@ -263,12 +263,13 @@ class TestAgainstEngine:
 
     def test_requests_with_other_limits_get_containers_of_their_shape(self, docker_executor, engine):
         big = Limits(timeout_s=2.0, memory_mb=300, scratch_mb=4, max_processes=5)
-        r = docker_executor.run(ExecutionRequest(
-            "import os\ndef f():\n    return os.statvfs('/tmp').f_blocks * os.statvfs('/tmp').f_frsize\n",
-            [CallTest("f", (), expected=4 << 20)], limits=big))
+        # (Programs cannot statfs: the system-call filter denies it, a file system's usage being a channel.)
+        r = docker_executor.run(ExecutionRequest("def f():\n    return 1\n", [CallTest("f", (), expected=1)],
+                                                 limits=big))
         assert r.passed, r.to_json()
-        mems = {engine.api.inspect_container(c)["HostConfig"]["Memory"] for c in docker_executor.container_ids()}
-        assert (300 + docker_executor.memory_headroom_mb) << 20 in mems
+        configs = [engine.api.inspect_container(c)["HostConfig"] for c in docker_executor.container_ids()]
+        shaped = [h for h in configs if h["Memory"] == (300 + docker_executor.memory_headroom_mb) << 20]
+        assert shaped and all("size=4m" in h["Tmpfs"]["/tmp"] for h in shaped), configs
 
     def test_scratch_is_wiped_in_place_and_survivors_cost_the_container(self):
         from codegym.sandbox.docker import DockerExecutor
