@@ -443,3 +443,33 @@ def test_assert_tests_use_the_programs_objects_as_python_does(local_executor):
     """)
     r = local_executor.run(ExecutionRequest(program=program, tests=[AssertTest(test, entry_point="f")]))
     assert r.passed, r.to_json()
+
+
+def test_tests_may_pass_their_own_callables_to_the_program(local_executor):
+    """A lambda, ``key=abs``, or a function of the program passed back: the program calls them, they run in the
+    harness (nested calls included), and an exception they raise reaches the program as in Python."""
+    program = textwrap.dedent("""
+        def apply(f, x):
+            return f(x)
+        def sort_by(xs, key):
+            return sorted(xs, key=key)
+        def double(x):
+            return 2 * x
+        def twice(f, x):
+            return f(f(x))
+    """)
+    test = textwrap.dedent("""
+        def check(c):
+            assert c(lambda v: v + 1, 3) == 4
+            assert sort_by([3, -5, 1], key=abs) == [1, 3, -5]
+            assert c(double, 5) == 10
+            assert twice(lambda v: double(v) + 1, 1) == 7
+            try:
+                c(lambda v: 1 / 0, 1)
+                assert False
+            except ZeroDivisionError:
+                pass
+        check(apply)
+    """)
+    r = local_executor.run(ExecutionRequest(program=program, tests=[AssertTest(test, entry_point="apply")]))
+    assert r.passed, r.to_json()

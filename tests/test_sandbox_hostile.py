@@ -917,3 +917,21 @@ def test_a_stdio_program_that_closes_its_pipes_still_times_out(hostile_executor)
     r = hostile_executor.run(ExecutionRequest(program=program, tests=[StdioTest("1 2\n", "3\n")],
                                               limits=Limits(timeout_s=0.5)))
     assert r.status == "timeout", r.to_json()
+
+
+def test_a_program_cannot_abuse_the_tests_callables(hostile_executor):
+    """Calling back a function it was never given, or calling back after its request closed, fails the test."""
+    program = prog("""
+        import json, os, struct, sys
+        def apply(f, x):
+            f.__class__.__call__  # a callable of the test: fine to call
+            for ident in (5, 99):
+                try:
+                    type(f)(f._candidate, ident)(x)
+                except BaseException:
+                    pass
+            return f(x)
+    """)
+    test = AssertTest("def check(c):\n    assert c(lambda v: v + 1, 3) == 4\ncheck(apply)\n", entry_point="apply")
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[test], limits=FAST))
+    assert not r.passed, r.to_json()

@@ -34,6 +34,42 @@ from . import codec
 from .framing import dump_json, frame_raw, load_json, read_raw_frame, write_all
 
 _MAX_REQUEST = 256 << 20
+#: The class name of a handle that stands for a callable of the harness (a test's lambda, ``key=abs``).
+HARNESS_CALLABLE = "<harness callable>"
+
+
+class HarnessCallable:
+    """A callable of the test (a lambda, a key function, a callback) passed to the program: calling it asks the
+    harness to run it, while the request that passed it is still open, and answers any call the harness makes
+    back in the meantime."""
+
+    __slots__ = ("_candidate", "_id")
+
+    def __init__(self, candidate, ident):
+        self._candidate, self._id = candidate, ident
+
+    def __call__(self, *args, **kwargs):
+        c = self._candidate
+        nonce = c.current_nonce
+        c.reply(nonce, callback=self._id, args=c.encode(list(args), True), kwargs=c.encode(dict(kwargs), True))
+        while True:
+            try:
+                message = load_json(read_raw_frame(c.rd, _MAX_REQUEST))
+            except (EOFError, OSError, ValueError):
+                os._exit(0)
+            if isinstance(message, dict) and message.get("n") == nonce and "callback_result" in message:
+                return c.decode(message["callback_result"])
+            if isinstance(message, dict) and message.get("n") == nonce and "callback_raised" in message:
+                info = message["callback_raised"] if isinstance(message["callback_raised"], dict) else {}
+                cls = getattr(builtins, str(info.get("etype")), None)
+                if not (isinstance(cls, type) and issubclass(cls, Exception)):
+                    cls = RuntimeError
+                raise cls(str(info.get("emsg", "")))
+            if not isinstance(message, dict) or not c.handle(message):
+                os._exit(0)
+
+    def __repr__(self):
+        return "<function of the test>"
 
 
 def solution_line(tb):
@@ -112,6 +148,7 @@ class Candidate:
         self.setup_by_name = {}
         self.handles = {}
         self.next_handle = 1
+        self.current_nonce = None  # the request being answered (a callback of the harness answers within it)
 
     # -- replies ---------------------------------------------------------------------------------------------------
     def reply(self, nonce, **fields):
@@ -150,7 +187,9 @@ class Candidate:
         cls = self.setup_by_name.get(name)
         return cls.__new__(cls) if cls is not None else None
 
-    def lookup_handle(self, h, _cls):
+    def lookup_handle(self, h, cls):
+        if cls == HARNESS_CALLABLE:
+            return HarnessCallable(self, h)
         if h not in self.handles:
             raise codec.DecodeError(f"unknown handle {h}")
         return self.handles[h]
@@ -250,6 +289,13 @@ class Candidate:
         """Answer one request; False when it asks the candidate to stop."""
         op = request.get("op")
         nonce = request.get("n")
+        outer, self.current_nonce = self.current_nonce, nonce
+        try:
+            return self.answer(op, nonce, request)
+        finally:
+            self.current_nonce = outer
+
+    def answer(self, op, nonce, request):
         try:
             if op == "calls":
                 self.calls(request)

@@ -51,6 +51,7 @@ class Link:
         self.gone = None  # why the candidate cannot answer any more (a test that catches everything still fails)
         self.exception_classes = {}
         self.object_classes = {}
+        self.callbacks = []
         self.setup_by_name = {}
 
     def send(self, obj, kind=b"D"):
@@ -72,16 +73,20 @@ class Link:
         # relays bytes, one reply per request.
         nonce = int.from_bytes(os.urandom(8), "big") >> 1
         self.send(dict(fields, n=nonce, handles=True, seed=False), kind=b"R")
-        try:
-            reply = load_json(read_raw_frame(self.rd, _MAX_FRAME))
-        except ValueError as exc:
-            raise CandidateGone(f"malformed reply from the program: {exc}") from None
-        if not isinstance(reply, dict):
-            raise CandidateGone("malformed reply from the program")
-        if "dead" in reply:
-            raise CandidateGone(str(reply["dead"]))
-        if reply.get("n") != nonce:
-            raise CandidateGone("the program wrote to the judge's channel out of turn (a forged or extra reply)")
+        while True:
+            try:
+                reply = load_json(read_raw_frame(self.rd, _MAX_FRAME))
+            except ValueError as exc:
+                raise CandidateGone(f"malformed reply from the program: {exc}") from None
+            if not isinstance(reply, dict):
+                raise CandidateGone("malformed reply from the program")
+            if "dead" in reply:
+                raise CandidateGone(str(reply["dead"]))
+            if reply.get("n") != nonce:
+                raise CandidateGone("the program wrote to the judge's channel out of turn (a forged or extra reply)")
+            if "callback" not in reply:
+                break
+            self.run_callback(nonce, reply)
         if "raised" in reply:
             raise self.remote_exception(reply["raised"])
         if "unencodable" in reply:
@@ -150,7 +155,37 @@ class Link:
         return self.object_classes[qualname]
 
     def encode_arg(self, value):
-        return codec.encode(value, object_hook=_handle_ref)
+        return codec.encode(value, object_hook=self.reference)
+
+    def reference(self, value):
+        """How an argument that is not a plain value travels: the program's own objects as their handles; the
+        test's callables (a lambda, ``key=abs``, a function of the program passed back) as callables the program
+        calls back here."""
+        if isinstance(value, RemoteObject):
+            return {"__handle__": object.__getattribute__(value, "_handle"),
+                    "cls": object.__getattribute__(value, "_cls")}
+        if callable(value):
+            self.callbacks.append(value)
+            return {"__handle__": len(self.callbacks) - 1, "cls": HARNESS_CALLABLE}
+        return None
+
+    def run_callback(self, nonce, message):
+        """The program called a callable of the test: run it here and answer within the open request."""
+        index = message.get("callback")
+        try:
+            fn = self.callbacks[index] if type(index) is int and 0 <= index < len(self.callbacks) else None
+            if fn is None:
+                raise CandidateGone("the program called back a function it was never given")
+            args = self.decode(message.get("args") or [])
+            kwargs = self.decode(message.get("kwargs") or {})
+            result = {"callback_result": self.encode_arg(fn(*args, **kwargs))}
+        except CandidateGone:
+            raise
+        except codec.DecodeError as exc:
+            raise CandidateGone(f"the program sent a value that cannot be decoded: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - the test's function raised: the program sees it raise
+            result = {"callback_raised": {"etype": type(exc).__name__, "emsg": str(exc)[:2000]}}
+        self.send(dict(result, n=nonce), kind=b"R")
 
     def call(self, fn, args, kwargs):
         reply = self.request(op="call", fn=fn, args=self.encode_arg(list(args)),
@@ -165,10 +200,8 @@ class Link:
         return self.request(op="special", what=what, **extra)
 
 
-def _handle_ref(value):
-    if isinstance(value, RemoteObject):
-        return {"__handle__": object.__getattribute__(value, "_handle"), "cls": object.__getattribute__(value, "_cls")}
-    return None
+#: The class name under which a callable of the harness travels (``candidate.HARNESS_CALLABLE``).
+HARNESS_CALLABLE = "<harness callable>"
 
 
 def _update_in_place(args, kwargs, after):

@@ -446,18 +446,18 @@ class Supervisor:
     def relay(self, candidate, harness, test, deadline):
         """Run one assert test in the harness, relaying its calls to the candidate until it reports."""
         self.send(harness, {"op": "test", "t": test["index"], "code": test.get("code", ""), "entry": test.get("entry")})
-        outstanding = False
+        # Bytes are shuttled both ways while the test runs: requests (and results of the test's callables) to the
+        # candidate, replies (and the program's calls of those callables) to the harness, which checks every nonce.
         candidate_down = None
         while True:
             if harness.frames:
                 raw = harness.frames.pop(0)
                 kind, body = raw[:1], raw[1:]
-                if kind == b"R" and not outstanding:
+                if kind == b"R":
                     if candidate_down is not None:
                         self.send(harness, {"dead": candidate_down})
-                    else:  # bytes as they are: the harness chose the nonce and checks the reply
+                    else:
                         self.send_raw(candidate, body)
-                        outstanding = True
                     continue
                 try:
                     message = load_json(body) if kind == b"D" else None
@@ -471,21 +471,19 @@ class Supervisor:
                             return self.death_record(candidate)
                         return {"status": "raised", "etype": "RuntimeError",
                                 "emsg": str(outcome.get("why") or candidate_down)[:2000], "line": None}
+                    self.pump(self.clock(), wait=False)
+                    if candidate.frames:  # written after the last reply the harness asked for
+                        candidate.kill("protocol")
+                        return self.death_record(candidate)
                     return dict(_report(outcome), by="harness")
                 harness.kill("protocol")
                 return {"status": "harness_error", "why": "the test harness broke protocol"}
-            if outstanding and candidate.frames:
-                self.send_raw(harness, candidate.frames.pop(0))
-                outstanding = False
-                continue
             if candidate.frames:
-                candidate.kill("protocol")  # a frame nobody asked for
-                candidate.frames.clear()
+                self.send_raw(harness, candidate.frames.pop(0))
+                continue
             if candidate_down is None and (candidate.ended is not None or not candidate.result_open):
                 candidate_down = self.end_status(candidate)[1]
-                if outstanding:
-                    self.send(harness, {"dead": candidate_down})
-                    outstanding = False
+                self.send(harness, {"dead": candidate_down})
                 continue
             if not harness.result_open or harness.ended is not None:
                 if candidate.ended == "timeout" or harness.ended == "timeout":
