@@ -6,7 +6,8 @@ Nothing here imports ``codegym`` (the package is shipped to containers as one ar
 * shared: ``codec`` (plain values across the boundary), ``framing`` (length-prefixed JSON frames);
 * kernel: ``linux`` (libc calls), ``seccomp`` (the per-unit system-call filter), ``isolation`` (namespaces, the
   minimal root, per-uid scratch);
-* untrusted side: ``candidate`` (loads the program and answers calls);
+* untrusted side: ``candidate`` (loads the program and answers calls); ``unit`` (what every unit does between its
+  fork and its role: descriptors, uid, filter, limits);
 * trusted side: ``harness`` (runs test code against the candidate through remote proxies), ``supervisor`` (drives
   units, enforces limits, relays calls), ``forkserver`` (forks units), ``container`` (the one-shot server the
   Docker backend runs).
@@ -16,8 +17,8 @@ import json as _json
 import os as _os
 
 #: The modules of this package, in an order in which each one's imports are already loaded.
-MODULES = ("framing", "codec", "linux", "seccomp", "isolation", "candidate", "harness", "supervisor", "forkserver",
-           "container")
+MODULES = ("framing", "codec", "linux", "seccomp", "isolation", "candidate", "harness", "unit", "supervisor",
+           "forkserver", "container")
 
 
 def artefact() -> bytes:

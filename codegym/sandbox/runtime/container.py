@@ -11,7 +11,6 @@ they reach neither stream.
 
 import gc
 import importlib
-import json
 import os
 import shutil
 import signal
@@ -19,11 +18,12 @@ import struct
 import sys
 import time
 
-from . import candidate, harness, seccomp
-from .framing import dump_json, frame_raw, load_json, read_exact, read_raw_frame, write_all
-from .isolation import PRELOAD_MODULES, Isolation, set_rlimits, set_run_environment
-from .linux import PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, prctl
+from . import seccomp
+from .framing import dump_json, frame_raw, load_json, read_exact, write_all
+from .isolation import PRELOAD_MODULES
+from .linux import PR_SET_CHILD_SUBREAPER, prctl
 from .supervisor import UnitHandle, run_request
+from .unit import SETUP_FAILED, become_unit
 
 #: Harness units run under the run's uid plus this offset: never the candidate's uid, never another container's.
 HARNESS_UID_OFFSET = 1_000_000
@@ -45,40 +45,15 @@ def _oom_count():
 
 
 def _unit(spec, fds, use_seccomp):
-    """A forked unit inside the container: own workdir and uid, limits, filter, then its role."""
-    input_r, result_w, stdout_w, stderr_w = fds
+    """A forked unit inside the container: its own session, workdir and uid, then ``unit.become_unit``."""
     try:
         os.setsid()
-        os.chdir(spec["workdir"])
-        os.dup2(stdout_w, 1)
-        os.dup2(stderr_w, 2)
-        devnull = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(devnull, 0)
-        keep = sorted({input_r, result_w})
-        low = 3
-        for fd in keep:
-            os.closerange(low, fd)
-            low = fd + 1
-        os.closerange(low, 65536)
-        if os.geteuid() == 0:
-            uid = spec["uid"]
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-        try:
-            prctl(PR_SET_NO_NEW_PRIVS, 1)
-        except OSError:
-            pass
-        if use_seccomp:
-            seccomp.install()
-        set_run_environment(spec["workdir"])
-        payload = json.loads(read_raw_frame(input_r, _MAX_REQUEST))
-        set_rlimits(dict(payload.get("limits") or spec["limits"], nproc=True), payload.get("n_tests") or 1)
-        serve = harness.serve if payload.get("role") == "harness" else candidate.serve
+        stdin_fd = os.open("/dev/null", os.O_RDONLY)
     except BaseException:
-        os._exit(70)
-    serve(payload, input_r, result_w)
-    os._exit(0)
+        os._exit(SETUP_FAILED)
+    become_unit(fds, workdir=spec["workdir"], uid=int(spec["uid"]) if os.geteuid() == 0 else None,
+                use_seccomp=use_seccomp, stdin_fd=stdin_fd, fallback_limits=spec["limits"], fallback_tests=1,
+                nproc=True)
 
 
 def run_once(request):
@@ -237,4 +212,4 @@ def serve():
         write_all(1, frame_raw(dump_json(trailer)))
 
 
-__all__ = ["serve", "run_once", "Isolation"]
+__all__ = ["serve", "run_once"]

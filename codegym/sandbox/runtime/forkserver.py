@@ -16,20 +16,17 @@ import socket
 import struct
 import sys
 
-from . import candidate, harness, seccomp
-from .framing import read_frame
+from . import seccomp
 from .isolation import (
     PRELOAD_MODULES,
     SCRATCH,
     ScratchDirs,
-    set_rlimits,
     set_run_environment,
     setup_isolation,
 )
 from .linux import (
     CLONE_NEWPID,
     PR_SET_CHILD_SUBREAPER,
-    PR_SET_NO_NEW_PRIVS,
     PR_SET_PDEATHSIG,
     name_buffer,
     prctl,
@@ -39,6 +36,7 @@ from .linux import (
     setns,
     unshare,
 )
+from .unit import SETUP_FAILED, become_unit
 
 UNIT_NAME = name_buffer("codegym-unit")
 _SIGCHLD = int(signal.SIGCHLD)
@@ -60,16 +58,14 @@ def _prepare_seccomp(iso):
 
 
 def unit_child(spec, fds, iso):
-    """Runs in the forked unit. Never returns. ``fds``: input_r, result_w, stdout_w, stderr_w."""
-    input_r, result_w, stdout_w, stderr_w = fds
+    """Runs in the forked unit: undo what the zygote changed, then ``unit.become_unit``. Never returns."""
     try:
         set_process_name(UNIT_NAME)
-        # Undo what the zygote changed; everything else keeps Python's usual dispositions (SIGPIPE and SIGXFSZ
-        # ignored, so a closed pipe or RLIMIT_FSIZE raises an OSError instead of killing the program). The wakeup
-        # fd must go: its number is about to be closed and could be reused by a file the program opens.
+        # Everything else keeps Python's usual dispositions (SIGPIPE and SIGXFSZ ignored, so a closed pipe or
+        # RLIMIT_FSIZE raises an OSError instead of killing the program). The wakeup fd must go: its number is about
+        # to be closed and could be reused by a file the program opens.
         _signal.set_wakeup_fd(-1)
         _signal.signal(_SIGCHLD, _SIG_DFL)
-        limits = spec["limits"]
         if iso.mountns:
             # The zygote mounted this run's scratch before forking us. /proc stays an empty directory: mounting one
             # per run costs time, and a program has no business there.
@@ -77,44 +73,12 @@ def unit_child(spec, fds, iso):
         else:
             workdir = spec.get("workdir") or "/tmp"
             os.setsid()
-        os.chdir(workdir)
-        # stdio: stdin is filled in later from the input pipe; stdout/stderr go to the parent's pipes.
-        os.dup2(stdout_w, 1)
-        os.dup2(stderr_w, 2)
-        os.dup2(_devnull_fd if _devnull_fd is not None else os.open("/dev/null", os.O_RDONLY), 0)
-        # Close every inherited descriptor except ours (the zygote's control socket above all).
-        keep = sorted({input_r, result_w})
-        low = 3
-        for fd in keep:
-            os.closerange(low, fd)
-            low = fd + 1
-        os.closerange(low, 65536)
-        if iso.switch_uid:
-            uid = spec["uid"]
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-        try:
-            prctl(PR_SET_NO_NEW_PRIVS, 1)
-        except OSError:
-            pass
-        if iso.seccomp:  # before the payload: a warm unit has it in place while it waits
-            seccomp.install()
-        set_run_environment(workdir)
-        # The unit may have been forked ahead of its run (a warm unit), so the run's own limits come with the
-        # payload; the limits the unit was started with are the fallback. Either way they are in force before
-        # any of the program's code runs.
-        payload = read_frame(input_r)
-        run_limits = payload.get("limits") or limits
-        set_rlimits(dict(run_limits, nproc=iso.switch_uid), payload.get("n_tests") or spec.get("n_tests") or 1)
-        role = payload.get("role")
-        serve = harness.serve if role == "harness" else candidate.serve
-    except BaseException:  # the unit could not be prepared: it exits before running anything (the supervisor
-        os._exit(70)       # reports the exit; nothing a unit writes can claim a sandbox error)
-    serve(payload, input_r, result_w)
-    os._exit(0)
-
-
+        stdin_fd = _devnull_fd if _devnull_fd is not None else os.open("/dev/null", os.O_RDONLY)
+    except BaseException:
+        os._exit(SETUP_FAILED)
+    become_unit(fds, workdir=workdir, uid=int(spec["uid"]) if iso.switch_uid else None, use_seccomp=iso.seccomp,
+                stdin_fd=stdin_fd, fallback_limits=spec["limits"], fallback_tests=spec.get("n_tests"),
+                nproc=iso.switch_uid)
 
 
 def _fork_unit(iso, spec, fds):

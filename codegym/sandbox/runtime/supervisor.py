@@ -269,17 +269,7 @@ class Supervisor:
         if not wait and unit.ended is None and unit.handle.can_detach:
             self.pump(self.clock(), wait=False)
             unit.kill()
-            for fd in list(unit.open):
-                self.close_fd(unit, fd)
-            fd = unit.handle.input_w
-            if fd in self.fd_unit:
-                self.poller.unregister(fd)
-                del self.fd_unit[fd]
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-            unit.finished = True
+            self.close_ends(unit)
             unit.handle.detach()
             if unit.role == "candidate" and unit.reported_rusage:
                 self.account(unit.reported_rusage)
@@ -289,17 +279,7 @@ class Supervisor:
         deadline = self.clock() + 2.0
         while unit.open and self.clock() < deadline:
             self.pump(deadline)
-        for fd in list(unit.open):
-            self.close_fd(unit, fd)
-        fd = unit.handle.input_w
-        if fd in self.fd_unit:
-            self.poller.unregister(fd)
-            del self.fd_unit[fd]
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-        unit.finished = True
+        self.close_ends(unit)
         info = (unit.exit, unit.rusage) if unit.exit is not None else unit.handle.wait_exit(0.05)
         if info is None:  # still running with its pipes closed: nothing more can come from it
             unit.kill()
@@ -312,6 +292,20 @@ class Supervisor:
     def account(self, ru):
         self.raw["cpu"] += float(ru.get("utime", 0.0)) + float(ru.get("stime", 0.0))
         self.raw["maxrss_kb"] = max(self.raw["maxrss_kb"], int(ru.get("maxrss", 0)))
+
+    def close_ends(self, unit):
+        """Close the supervisor's ends of a unit's pipes; the unit is finished for the supervisor from here on."""
+        for fd in list(unit.open):
+            self.close_fd(unit, fd)
+        fd = unit.handle.input_w
+        if fd in self.fd_unit:
+            self.poller.unregister(fd)
+            del self.fd_unit[fd]
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        unit.finished = True
 
     def end_status(self, unit):
         """Why a unit stopped answering: timeout, output_limit, protocol, or crashed (with its exit)."""
