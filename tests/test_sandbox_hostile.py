@@ -935,3 +935,27 @@ def test_a_program_cannot_abuse_the_tests_callables(hostile_executor):
     test = AssertTest("def check(c):\n    assert c(lambda v: v + 1, 3) == 4\ncheck(apply)\n", entry_point="apply")
     r = hostile_executor.run(ExecutionRequest(program=program, tests=[test], limits=FAST))
     assert not r.passed, r.to_json()
+
+
+def test_memory_is_limited_per_run_not_per_process(hostile_executor):
+    """Six children of 200 MB each under a 256 MB limit: each fits under RLIMIT_AS alone, the run as a whole must
+    not (a memory cgroup per uid slot locally, the container's limit in Docker)."""
+    program = prog("""
+        import os, time
+        def f():
+            pids = []
+            for _ in range(6):
+                pid = os.fork()
+                if pid == 0:
+                    x = bytearray(200 << 20)
+                    for j in range(0, len(x), 4096):
+                        x[j] = 1
+                    time.sleep(1.5)
+                    os._exit(0)
+                pids.append(pid)
+            return sum(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) == 0 for p in pids)
+    """)
+    limits = Limits(timeout_s=10.0, memory_mb=256, max_processes=16, scratch_mb=8)
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[CallTest("f", (), expected=6)], limits=limits))
+    assert not r.passed, "all six 200 MB children ran under a 256 MB limit"
+    assert_still_serving(hostile_executor)

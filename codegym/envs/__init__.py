@@ -10,8 +10,12 @@ id                      API         module
 ======================  ==========  ==================================================================
 
 ``import codegym`` registers every id (``gymnasium.make("CodeGen-v0")``,
-``pettingzoo.make("aec", "codegym/CoderTester-v0")``, ``codegym.envs.make_multiagent("CoderTester-v0")``).
-Env classes are imported lazily from this package, so importing it costs nothing until an env is used.
+``pettingzoo.make("aec", "codegym/CoderTester-v0")``, ``codegym.envs.make_multiagent("CoderTester-v0")``); the
+Gymnasium ids also under codegym's namespace (``gymnasium.make("codegym/CodeGen-v0")``).
+``gymnasium.make_vec(id, num_envs=N)`` works in every vectorization mode: ``CodeGen-v0``'s vector entry point is
+:class:`~codegym.envs.vector.BatchedCodeGenVectorEnv`, and ``"sync"``/``"async"`` give gymnasium's own vector envs
+(``docs/vector_envs.md``). Env classes are imported lazily from this package, so importing it costs nothing until
+an env is used.
 """
 
 from __future__ import annotations
@@ -19,16 +23,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from codegym.envs.registration import ENVS, env_ids, make_multiagent, register_envs
+from codegym.envs.registration import ENVS, NAMESPACE, env_ids, make_multiagent, register_envs
 
-__all__ = ["ENVS", "env_ids", "make_multiagent", "register_envs", "CodeGenEnv", "CodeRefineEnv",
-           "CodeGenTokensEnv", "BatchedCodeGenVectorEnv", "coder_tester_v0", "extract_code"]
+__all__ = ["ENVS", "NAMESPACE", "env_ids", "make_multiagent", "register_envs", "CodeGenEnv", "CodeRefineEnv",
+           "CodeGenTokensEnv", "BatchedCodeGenVectorEnv", "ShareableText", "coder_tester_v0", "extract_code"]
 
 _LAZY = {
     "CodeGenEnv": ("codegym.envs.codegen", "CodeGenEnv"),
     "CodeRefineEnv": ("codegym.envs.refine", "CodeRefineEnv"),
     "CodeGenTokensEnv": ("codegym.envs.tokens", "CodeGenTokensEnv"),
     "BatchedCodeGenVectorEnv": ("codegym.envs.vector", "BatchedCodeGenVectorEnv"),
+    "ShareableText": ("codegym.envs.vector", "ShareableText"),
     "extract_code": ("codegym.envs.extraction", "extract_code"),
     "coder_tester_v0": ("codegym.envs.coder_tester_v0", None),
 }

@@ -1,5 +1,12 @@
 """Registration of codegym's env ids with Gymnasium, PettingZoo and codegym's own multi-agent registry.
 
+Every Gymnasium id is registered twice: as ``CodeGen-v0`` and under codegym's namespace as ``codegym/CodeGen-v0``
+(the same spec; PettingZoo's ids are ``codegym/...`` already). ``CodeGen-v0`` also has a ``vector_entry_point``,
+the batched vector env, so ``gymnasium.make_vec("CodeGen-v0", num_envs=N)`` builds it; ``vectorization_mode="sync"``
+or ``"async"`` give gymnasium's own vector envs over single envs instead. The text envs' entry points build envs
+whose text observations ``AsyncVectorEnv`` can put in shared memory (``codegym.envs.vector.ShareableText``), so
+every mode works with default arguments (``docs/vector_envs.md``).
+
 Registration only records entry-point strings: it imports no env module, loads no task and starts no executor,
 so ``import codegym`` stays cheap. :func:`register_envs` is idempotent.
 """
@@ -23,21 +30,31 @@ class UnknownEnvError(CodegymError, KeyError):
 
 @dataclass(frozen=True)
 class EnvInfo:
-    """One registered id: its kind (``gymnasium`` or ``pettingzoo``), entry point(s) and a one-line summary."""
+    """One registered id: its kind (``gymnasium`` or ``pettingzoo``), entry point(s) and a one-line summary.
+
+    ``entry_point`` is the env class (or PettingZoo factory). ``make_entry_point``, when set, is what
+    ``gymnasium.make`` calls instead: a function building that class with shareable text spaces.
+    ``vector_entry_point`` is the id's own vector env, for ``gymnasium.make_vec``.
+    """
 
     env_id: str
     kind: Literal["gymnasium", "pettingzoo"]
     entry_point: str
     summary: str
     parallel_entry_point: str | None = None
+    make_entry_point: str | None = None
+    vector_entry_point: str | None = None
 
 
 #: Every id codegym registers, in the order ``codegym envs`` lists them.
 ENVS: tuple[EnvInfo, ...] = (
     EnvInfo("CodeGen-v0", "gymnasium", "codegym.envs.codegen:CodeGenEnv",
-            "single-turn code generation: one program per episode, reward from the hidden tests"),
+            "single-turn code generation: one program per episode, reward from the hidden tests",
+            make_entry_point="codegym.envs.vector:make_codegen_env",
+            vector_entry_point="codegym.envs.vector:BatchedCodeGenVectorEnv"),
     EnvInfo("CodeRefine-v0", "gymnasium", "codegym.envs.refine:CodeRefineEnv",
-            "multi-turn refinement with execution feedback on the visible tests"),
+            "multi-turn refinement with execution feedback on the visible tests",
+            make_entry_point="codegym.envs.vector:make_refine_env"),
     EnvInfo("CodeGenTokens-v0", "gymnasium", "codegym.envs.tokens:CodeGenTokensEnv",
             "token-level generation (Discrete actions, Box observations, action mask) for SB3"),
     EnvInfo("CoderTester-v0", "pettingzoo", "codegym.envs.coder_tester_v0:env",
@@ -47,6 +64,9 @@ ENVS: tuple[EnvInfo, ...] = (
 
 #: Ids under which the multi-agent envs are registered in PettingZoo's own registry (PettingZoo >= 1.25 has one).
 PETTINGZOO_IDS: dict[str, str] = {"CoderTester-v0": "codegym/CoderTester-v0"}
+
+#: Gymnasium namespace every Gymnasium id is also registered under (``codegym/CodeGen-v0``).
+NAMESPACE = "codegym"
 
 _lock = threading.Lock()
 _registered = False
@@ -61,10 +81,14 @@ def register_envs() -> None:
         import gymnasium
 
         for info in ENVS:
-            if info.kind != "gymnasium" or info.env_id in gymnasium.registry:
+            if info.kind != "gymnasium":
                 continue
-            # nondeterministic: programs run against a wall clock (timeouts) and info carries timings.
-            gymnasium.register(id=info.env_id, entry_point=info.entry_point, nondeterministic=True)
+            for env_id in (info.env_id, f"{NAMESPACE}/{info.env_id}"):
+                if env_id in gymnasium.registry:
+                    continue
+                # nondeterministic: programs run against a wall clock (timeouts) and info carries timings.
+                gymnasium.register(id=env_id, entry_point=info.make_entry_point or info.entry_point,
+                                   vector_entry_point=info.vector_entry_point, nondeterministic=True)
         _register_pettingzoo()
         _registered = True
 
@@ -93,8 +117,9 @@ def env_ids(kind: str | None = None) -> list[str]:
 
 
 def env_info(env_id: str) -> EnvInfo:
+    """The :class:`EnvInfo` of an id, plain (``CodeGen-v0``) or namespaced (``codegym/CodeGen-v0``)."""
     for info in ENVS:
-        if info.env_id == env_id or PETTINGZOO_IDS.get(info.env_id) == env_id:
+        if env_id in (info.env_id, f"{NAMESPACE}/{info.env_id}") or PETTINGZOO_IDS.get(info.env_id) == env_id:
             return info
     raise UnknownEnvError(f"unknown env id {env_id!r}; codegym registers {', '.join(env_ids())}")
 

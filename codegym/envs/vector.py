@@ -1,25 +1,178 @@
-"""A batched vector env for ``CodeGen-v0``: N sub-envs whose executions are all in flight at once.
+"""Vectorising codegym's envs: the batched ``CodeGen-v0`` vector env, and text spaces gymnasium can share.
 
 Gymnasium's ``SyncVectorEnv`` steps sub-envs one after another, so N programs run one at a time;
 ``AsyncVectorEnv`` uses one process per sub-env. :class:`BatchedCodeGenVectorEnv` instead builds every sub-env's
 execution request, sends them together through ``executor.run_many`` (the executor's worker pool runs them
-concurrently) and then scores each result. It is a gymnasium :class:`~gymnasium.vector.VectorEnv`.
+concurrently) and then scores each result. It is a gymnasium :class:`~gymnasium.vector.VectorEnv`, and
+``CodeGen-v0``'s ``vector_entry_point``: ``gymnasium.make_vec("CodeGen-v0", num_envs=N)`` builds it.
+
+``AsyncVectorEnv`` passes observations through shared memory by default, and gymnasium's shared memory cannot
+carry a ``Text`` space: it reads the buffer once, when the vector env is built, into a tuple of strings that no
+later step updates (every observation reads as ``"000..."``). :class:`ShareableText` is a ``Text`` space (equal to
+the one it replaces) whose shared memory holds the UTF-8 bytes and whose read is a live view; the registered
+entry points (:func:`make_codegen_env`, :func:`make_refine_env`) give the envs such spaces, so ``AsyncVectorEnv``
+works with its default arguments. See ``docs/vector_envs.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing as mp
+import operator
+from collections.abc import Iterator, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
-from gymnasium.vector.utils import batch_space
+from gymnasium.vector.utils import (
+    batch_space,
+    create_shared_memory,
+    read_from_shared_memory,
+    write_to_shared_memory,
+)
 
 from codegym.envs.codegen import CodeGenEnv, PendingStep
 from codegym.envs.common import EnvConfigError, TaskPool, resolve_executor
+from codegym.envs.refine import CodeRefineEnv
 
 if TYPE_CHECKING:
     from codegym.sandbox.api import Executor
+
+__all__ = ["BatchedCodeGenVectorEnv", "ShareableText", "SharedTextBatch", "shareable_space", "make_codegen_env",
+           "make_refine_env"]
+
+
+# -- text spaces AsyncVectorEnv can share -----------------------------------------------------------------------------
+
+class ShareableText(spaces.Text):
+    """A gymnasium ``Text`` space that ``AsyncVectorEnv(shared_memory=True)`` (its default) can carry.
+
+    It equals, contains and samples exactly what the ``Text`` space with the same arguments does; only its shared
+    memory differs: a byte buffer of ``max_length`` characters' UTF-8 per sub-env plus each value's length, read
+    back as a :class:`SharedTextBatch` (a live view; ``copy.deepcopy`` of it, which ``AsyncVectorEnv`` does unless
+    ``copy=False``, is a plain tuple of ``str``, as ``SyncVectorEnv`` returns).
+    """
+
+    @classmethod
+    def like(cls, space: spaces.Text) -> ShareableText:
+        """The shareable twin of ``space`` (same lengths and characters, in the same order)."""
+        return cls(space.max_length, min_length=space.min_length, charset="".join(space.character_list))
+
+    @property
+    def byte_capacity(self) -> int:
+        """Bytes one value may take: ``max_length`` of the charset's widest character."""
+        return self.max_length * max((len(c.encode("utf-8")) for c in self.character_list), default=1)
+
+
+class SharedTextBatch(Sequence):
+    """The live view of a batch of :class:`ShareableText` values in shared memory: indexing decodes the current
+    value; ``copy.copy``/``copy.deepcopy`` and ``tuple(view)`` give a tuple of ``str`` that later steps leave alone.
+    """
+
+    __slots__ = ("_lengths", "_data", "_capacity", "_n")
+
+    def __init__(self, memory: tuple[Any, Any], capacity: int, n: int) -> None:
+        self._lengths = np.frombuffer(memory[0].get_obj(), dtype=np.int64)
+        self._data = np.frombuffer(memory[1].get_obj(), dtype=np.uint8)
+        self._capacity = capacity
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        i = operator.index(index)
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError("SharedTextBatch index out of range")
+        start = i * self._capacity
+        return self._data[start:start + int(self._lengths[i])].tobytes().decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(self._n))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (SharedTextBatch, tuple, list)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: the next step changes it
+
+    def __copy__(self) -> tuple[str, ...]:
+        return tuple(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> tuple[str, ...]:
+        return tuple(self)
+
+    def __repr__(self) -> str:
+        return f"SharedTextBatch({tuple(self)!r})"
+
+
+@create_shared_memory.register(ShareableText)
+def _create_shareable_text_memory(space: ShareableText, n: int = 1, ctx: ModuleType = mp) -> tuple[Any, Any]:
+    return ctx.Array("q", n), ctx.Array("B", n * space.byte_capacity)
+
+
+@read_from_shared_memory.register(ShareableText)
+def _read_shareable_text_memory(space: ShareableText, shared_memory: tuple[Any, Any], n: int = 1) -> SharedTextBatch:
+    return SharedTextBatch(shared_memory, space.byte_capacity, n)
+
+
+@write_to_shared_memory.register(ShareableText)
+def _write_shareable_text_memory(space: ShareableText, index: int, value: str, shared_memory: tuple[Any, Any]
+                                 ) -> None:
+    raw = str(value).encode("utf-8")
+    capacity = space.byte_capacity
+    if len(value) > space.max_length or len(raw) > capacity:
+        raise ValueError(f"a text observation of {len(value)} characters does not fit its space "
+                         f"(max_length={space.max_length})")
+    data = np.frombuffer(shared_memory[1].get_obj(), dtype=np.uint8)
+    data[index * capacity:index * capacity + len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    np.frombuffer(shared_memory[0].get_obj(), dtype=np.int64)[index] = len(raw)
+
+
+def shareable_space(space: spaces.Space) -> spaces.Space:
+    """``space`` with every ``Text`` inside it (through ``Dict`` and ``Tuple``) made a :class:`ShareableText`;
+    the result equals ``space``. Other spaces are returned as they are."""
+    if isinstance(space, ShareableText):
+        return space
+    if isinstance(space, spaces.Text):
+        return ShareableText.like(space)
+    if isinstance(space, spaces.Dict):
+        inner = {k: shareable_space(s) for k, s in space.spaces.items()}
+        return space if all(inner[k] is s for k, s in space.spaces.items()) else spaces.Dict(inner)
+    if isinstance(space, spaces.Tuple):
+        parts = tuple(shareable_space(s) for s in space.spaces)
+        return space if all(a is b for a, b in zip(parts, space.spaces)) else spaces.Tuple(parts)
+    return space
+
+
+def make_codegen_env(**kwargs: Any) -> CodeGenEnv:
+    """``CodeGen-v0``'s registered entry point: a :class:`~codegym.envs.codegen.CodeGenEnv` whose observation space
+    ``AsyncVectorEnv`` can put in shared memory."""
+    env = CodeGenEnv(**kwargs)
+    env.observation_space = shareable_space(env.observation_space)
+    return env
+
+
+def make_refine_env(**kwargs: Any) -> CodeRefineEnv:
+    """``CodeRefine-v0``'s registered entry point: a :class:`~codegym.envs.refine.CodeRefineEnv` whose observation
+    space ``AsyncVectorEnv`` can put in shared memory."""
+    env = CodeRefineEnv(**kwargs)
+    env.observation_space = shareable_space(env.observation_space)
+    return env
+
+
+# gymnasium.make reads the render modes from the entry point's metadata
+make_codegen_env.metadata = CodeGenEnv.metadata  # type: ignore[attr-defined]
+make_refine_env.metadata = CodeRefineEnv.metadata  # type: ignore[attr-defined]
+
+
+# -- the batched env ---------------------------------------------------------------------------------------------------
 
 _MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP}
 

@@ -18,12 +18,14 @@ import tempfile
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from codegym.errors import IsolationUnavailableError, SandboxError
 from codegym.sandbox.api import Limits
+from codegym.sandbox.cgroups import SlotCgroups, run_limit_bytes
 from codegym.sandbox.judge import JudgingExecutor
 from codegym.sandbox.runtime.supervisor import UnitHandle, run_request
 from codegym.sandbox.verdict import wire_limits
@@ -124,9 +126,11 @@ class _Zygote:
         if on_exit is not None:
             on_exit()
 
-    def spawn(self, unit_id: int, spec: dict[str, Any], on_exit: Callable[[], None] | None = None) -> UnitHandle:
+    def spawn(self, unit_id: int, spec: dict[str, Any], on_exit: Callable[[], None] | None = None,
+              cgroup_fd: int | None = None) -> UnitHandle:
         """Fork a unit; ``on_exit`` runs once when it is gone (exited and wiped, failed to start, or the fork server
-        died): what the unit held (its uid slot) is given back only then."""
+        died): what the unit held (its uid slot) is given back only then. ``cgroup_fd``: the process list of the
+        memory cgroup the unit joins before anything of its run exists (closed here)."""
         if not self.alive:
             if on_exit is not None:
                 on_exit()
@@ -141,19 +145,19 @@ class _Zygote:
             self.waiters[unit_id] = waiter
         try:
             msg = json.dumps({"op": "spawn", "id": unit_id, "spec": spec}).encode()
-            fds = [in_r, res_w, so_w, se_w]
+            fds = [in_r, res_w, so_w, se_w, *([] if cgroup_fd is None else [cgroup_fd])]
             with self.send_lock:
                 self.sock.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                                            struct.pack(f"{len(fds)}i", *fds))])
         except OSError as exc:
-            for f in (in_r, in_w, res_r, res_w, so_r, so_w, se_r, se_w):
+            for f in (in_r, in_w, res_r, res_w, so_r, so_w, se_r, se_w, *([] if cgroup_fd is None else [cgroup_fd])):
                 os.close(f)
             self._forget(unit_id)
             self.alive = False
             if on_exit is not None:
                 on_exit()
             raise SandboxError(f"could not reach the sandbox fork server: {exc}") from None
-        for f in (in_r, res_w, so_w, se_w):
+        for f in (in_r, res_w, so_w, se_w, *([] if cgroup_fd is None else [cgroup_fd])):
             os.close(f)
 
         def pid() -> int:
@@ -261,7 +265,7 @@ class LocalExecutor(JudgingExecutor):
         self._lock = threading.Lock()
         self._unit_ids = iter(range(1, 1 << 62))
         self._id_lock = threading.Lock()
-        self._uid_base = 100_000 + random.randrange(0, 20_000) * 64
+        self._uid_base = _uid_base()
         self._free_slots: list[int] = list(range(256))
         self._slot_lock = threading.Lock()
         # Warm units: forked ahead of time (set up, unprivileged, blocked on their input pipe), so a run skips the
@@ -273,14 +277,65 @@ class LocalExecutor(JudgingExecutor):
             raise ValueError(f"warm_units must be a non-negative int or None, not {warm_units!r}")
         #: Units kept forked ahead of time (0 turns the feature off).
         self.warm_units = self.workers if warm_units is None else warm_units
-        self._tmp = tempfile.TemporaryDirectory(prefix="codegym-units-")
-        os.chmod(self._tmp.name, 0o711)  # runs under their own uid must reach their directory inside it
+        self._tmp: tempfile.TemporaryDirectory[str] | None = _scratch_root()
+        self._cgroups: SlotCgroups | None = None  # made on first use (a forked child makes its own)
+        self._pid = os.getpid()
+        _LIVE.add(self)
+
+    # -- fork safety ----------------------------------------------------------------------------------------------
+    def _disown_parent(self) -> None:
+        """In a forked child: let go of what belongs to the parent process, touching none of it.
+
+        Called in the child right after ``fork`` (see ``_after_fork_in_child``), before anything else runs there.
+        The fork server, the threads routing its messages, the launcher thread and the worker pool are the
+        parent's (and the threads do not exist here): the child forgets them, so its first run starts a fork server
+        of its own. Nothing of the parent's is killed, closed or waited for: the objects are kept referenced (their
+        finalizers never run here), only this process's copies of the warm units' pipes and of the fork server's
+        socket are closed. Locks a parent thread may have held at the fork are replaced, units get uids apart from
+        the parent's, and the parent's scratch directory is never removed from here.
+        """
+        _DISOWNED.append((self._zygote, self._launcher, self._pool, self._tmp, self._warm,
+                          getattr(self, "_cgroups", None)))
+        if self._zygote is not None:
+            try:
+                self._zygote.sock.close()  # this process's copy; the parent's stays open
+            except OSError:
+                pass
+        for handle, _slot, _gen, _mb in self._warm:
+            for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        finalizer = getattr(self._tmp, "_finalizer", None)
+        if finalizer is not None:
+            finalizer.detach()  # the parent's directory: never removed by this process
+        self._zygote = None
+        self._launcher = None
+        self._pool = None
+        self._tmp = None  # a scratch directory of this process's own is made on first use
+        self._cgroups = None  # likewise its memory cgroups (the parent's are the parent's to remove)
+        self._warm = []
+        self._warm_starting = 0
+        self._lock = threading.Lock()
+        self._id_lock = threading.Lock()
+        self._slot_lock = threading.Lock()
+        self._warm_lock = threading.Lock()
+        self._judge_lock = threading.Lock()
+        self._unit_ids = iter(range(1, 1 << 62))
+        self._uid_base = _uid_base()
+        self._free_slots = list(range(256))
+        self._pid = os.getpid()
 
     # -- zygote lifecycle -----------------------------------------------------------------------------------------
     def _ensure_zygote(self) -> tuple[_Zygote, int]:
+        if self._pid != os.getpid():  # forked without the at-fork hook (a C-level fork): disown now
+            self._disown_parent()
         with self._lock:
             if self._closed:
                 raise SandboxError("this executor is closed; create a new one")
+            if self._tmp is None:
+                self._tmp = _scratch_root()
             if self._zygote is None or not self._zygote.alive:
                 if self._zygote is not None:
                     self._zygote.kill()
@@ -333,7 +388,10 @@ class LocalExecutor(JudgingExecutor):
             if self._launcher is not None:
                 self._launcher.shutdown(wait=False)
                 self._launcher = None
-        self._tmp.cleanup()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+        if self._cgroups is not None:
+            self._cgroups.close()
 
     def __del__(self) -> None:  # best effort: never leave a fork server behind
         try:
@@ -365,7 +423,7 @@ class LocalExecutor(JudgingExecutor):
         spec = {"limits": dict(wire_limits(self.default_limits, []), scratch_mb=scratch_mb),
                 "uid": self._uid_base + slot, "n_tests": 1, "workdir": None}
         try:
-            handle = zygote.spawn(self._new_unit_id(), spec, on_exit=lambda: self._release_slot(slot))
+            handle = self._spawn_in_slot(zygote, spec, slot, self.default_limits.memory_mb, scratch_mb)
         except SandboxError:
             return
         finally:
@@ -373,6 +431,39 @@ class LocalExecutor(JudgingExecutor):
                 self._warm_starting -= 1
         with self._warm_lock:
             self._warm.append((handle, slot, generation, scratch_mb))
+
+    def _slot_cgroups(self) -> SlotCgroups:
+        if self._cgroups is None:
+            self._cgroups = SlotCgroups()
+            if not self._cgroups.available:
+                warnings.warn(f"codegym sandbox: {self._cgroups.why_not}: memory is limited per process, not per "
+                              "run (a program that forks may use max_processes times memory_mb)", IsolationWarning,
+                              stacklevel=4)
+        return self._cgroups
+
+    def _spawn_in_slot(self, zygote: _Zygote, spec: dict[str, Any], slot: int, memory_mb: int,
+                       scratch_mb: int) -> UnitHandle:
+        """Fork a unit under the slot's uid, in the slot's memory cgroup (limited for this run) where there is one."""
+        cgroups = self._slot_cgroups()
+        cgroup_fd = None
+        if cgroups.available:
+            try:
+                cgroup_fd = cgroups.prepare(slot, run_limit_bytes(memory_mb, scratch_mb))
+            except OSError as exc:
+                self._release_slot(slot)
+                raise SandboxError(f"could not set up the run's memory cgroup: {exc}") from None
+        handle = zygote.spawn(self._new_unit_id(), spec, on_exit=lambda: self._release_slot(slot),
+                              cgroup_fd=cgroup_fd)
+        self._watch_memory(handle, slot)
+        return handle
+
+    def _watch_memory(self, handle: UnitHandle, slot: int) -> None:
+        """Let the supervisor ask whether the slot's OOM killer stopped this unit's run."""
+        cgroups = self._cgroups
+        if cgroups is None or not cgroups.available:
+            return
+        before = cgroups.oom_kills(slot)
+        handle.memory_exceeded = lambda: cgroups.oom_kills(slot) > before  # type: ignore[method-assign]
 
     def _take_warm(self, zygote: _Zygote, generation: int, scratch_mb: int) -> tuple[UnitHandle, int] | None:
         """A warm unit of this fork server and scratch size, if one is ready; then start its replacement."""
@@ -430,10 +521,16 @@ class LocalExecutor(JudgingExecutor):
                       warm_ok: bool = warm_ok, unit_dirs: list[str] = unit_dirs) -> UnitHandle:
                 # Every unit has a uid of its own (the candidate and the harness of one run never share one), given
                 # back only once the unit is gone and its scratch wiped: the supervisor need not wait for that.
+                memory_mb, scratch_mb = int(spec["limits"]["memory_mb"]), int(spec["limits"]["scratch_mb"])
                 if warm_ok:
-                    warm = self._take_warm(zygote, generation, int(spec["limits"]["scratch_mb"]))
+                    warm = self._take_warm(zygote, generation, scratch_mb)
                     if warm is not None:
-                        return warm[0]
+                        handle, warm_slot = warm
+                        if self._cgroups is not None and self._cgroups.available:
+                            # The warm unit is in its slot's cgroup already: give it this run's limit.
+                            self._cgroups.set_limit(warm_slot, run_limit_bytes(memory_mb, scratch_mb))
+                            self._watch_memory(handle, warm_slot)
+                        return handle
                 slot = self._acquire_slot()
                 uid = self._uid_base + slot
                 workdir = None
@@ -442,8 +539,7 @@ class LocalExecutor(JudgingExecutor):
                     unit_dirs.append(workdir)
                     if os.geteuid() == 0:
                         os.chown(workdir, uid, uid)
-                return zygote.spawn(self._new_unit_id(), dict(spec, uid=uid, workdir=workdir),
-                                    on_exit=lambda: self._release_slot(slot))
+                return self._spawn_in_slot(zygote, dict(spec, uid=uid, workdir=workdir), slot, memory_mb, scratch_mb)
 
             try:
                 raw = run_request(dict(wire), spawn)
@@ -461,6 +557,37 @@ class LocalExecutor(JudgingExecutor):
                 raw["sandbox_error"] = last_error
             return raw, zygote.level
         return {"tests": {}, "sandbox_error": f"sandbox failure (after one retry): {last_error}"}, "none"
+
+
+def _uid_base() -> int:
+    """First uid of an executor's range, drawn from the OS (so processes that forked or seeded ``random`` alike
+    still draw apart)."""
+    return 100_000 + random.SystemRandom().randrange(0, 20_000) * 64
+
+
+def _scratch_root() -> tempfile.TemporaryDirectory[str]:
+    tmp = tempfile.TemporaryDirectory(prefix="codegym-units-")
+    os.chmod(tmp.name, 0o711)  # runs under their own uid must reach their directory inside it
+    return tmp
+
+
+#: Every live LocalExecutor, so that a forked child can disown the parent's parts of the ones it inherited.
+_LIVE: weakref.WeakSet[LocalExecutor] = weakref.WeakSet()
+#: In a forked child: what inherited executors held of the parent's, kept so that no finalizer of it runs here.
+_DISOWNED: list[Any] = []
+
+
+def _after_fork_in_child() -> None:
+    """A child process never uses its parent's fork server: every inherited executor starts its own on first use."""
+    for executor in list(_LIVE):
+        try:
+            executor._disown_parent()
+        except Exception:  # noqa: BLE001 - a fork hook must not fail the fork; the pid check retries on first use
+            pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _rmtree(path: str) -> None:

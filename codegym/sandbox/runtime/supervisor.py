@@ -46,6 +46,10 @@ class UnitHandle:
     #: Whether the host reaps the unit and gives back what it held by itself, so the supervisor need not wait.
     can_detach = False
 
+    def memory_exceeded(self):
+        """Whether the host saw the run's memory limit stop the unit (its cgroup's OOM killer); False if unknown."""
+        return False
+
     def detach(self):
         """The supervisor will not wait for this unit's exit (only when ``can_detach``)."""
 
@@ -323,8 +327,11 @@ class Supervisor:
 
     def death_record(self, unit, wall=0.0):
         status, why = self.end_status(unit)
-        return {"status": status, "why": why, "maxrss_kb": int((unit.rusage or {}).get("maxrss", 0)),
-                "wall": wall}
+        maxrss = int((unit.rusage or {}).get("maxrss", 0))
+        if status == "crashed" and unit.handle.memory_exceeded():
+            why = "the run's processes together exceeded its memory limit"
+            maxrss = max(maxrss, int(self.limits["memory_mb"]) * 1024)
+        return {"status": status, "why": why, "maxrss_kb": maxrss, "wall": wall}
 
     # -- function-style tests (call, lifted calls, assert) ---------------------------------------------------------
     def run_function_tests(self, tests):
