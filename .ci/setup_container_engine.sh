@@ -70,7 +70,8 @@ CONF
   mkdir -p "$(dirname "$SOCKET")"
   rm -f "$SOCKET"
   step "starting podman system service at $URL"
-  setsid nohup podman system service --time=0 "$URL" >/var/log/codegym-podman-service.log 2>&1 < /dev/null &
+  # From /: conmon writes files such as "oom" (a container hit its memory limit) into its working directory.
+  (cd / && setsid nohup podman system service --time=0 "$URL" >/var/log/codegym-podman-service.log 2>&1 < /dev/null &)
   for _ in $(seq 1 60); do ping_engine && break; sleep 0.5; done
   ping_engine || { tail -20 /var/log/codegym-podman-service.log >&2; fail "podman service did not answer at $URL"; }
   step "engine answering ($(podman --version))"
