@@ -473,3 +473,86 @@ def test_tests_may_pass_their_own_callables_to_the_program(local_executor):
     """)
     r = local_executor.run(ExecutionRequest(program=program, tests=[AssertTest(test, entry_point="apply")]))
     assert r.passed, r.to_json()
+
+
+def test_more_of_pythons_semantics_hold_across_the_boundary(local_executor):
+    """In-place changes reach references the test holds into its arguments; identity of returned arguments and of
+    the program's objects; hashing, ordering and attribute setting of the program's objects; the program's own
+    exception classes in ``except``; dates; ``math.nan`` in containers."""
+    program = textwrap.dedent("""
+        import dataclasses, datetime, math
+        class BadInput(ValueError):
+            pass
+        @dataclasses.dataclass(frozen=True, order=True)
+        class Key:
+            v: int
+        class Acc:
+            def __init__(self):
+                self._total = 0
+            @property
+            def total(self):
+                return self._total
+            @total.setter
+            def total(self, v):
+                self._total = v * 2
+            def push(self, x):
+                self._total += x
+                return self
+        def bump(grid):
+            grid[0][0] += 1
+        def rot(d):
+            d.rotate(1)
+        def push_first(t):
+            t[0].append(1)
+        def zero_neg(a):
+            a[a < 0] = 0
+        def heappush_ret(h, x):
+            h.append(x)
+            return h
+        def check_positive(x):
+            if x < 0:
+                raise BadInput(x)
+            return x
+        def day():
+            return datetime.date(2020, 1, 2)
+        def nans():
+            return [math.nan]
+        def f(x):
+            return x
+    """)
+    test = textwrap.dedent("""
+        import collections, datetime, math
+        import numpy as np
+        def check(c):
+            g = [[0, 0], [0, 0]]
+            row = g[0]
+            bump(g)
+            assert row[0] == 1 and g == [[1, 0], [0, 0]]
+            d = collections.deque([1, 2, 3])
+            rot(d)
+            assert d == collections.deque([3, 1, 2])
+            t = ([],)
+            push_first(t)
+            assert t[0] == [1]
+            a = np.array([1, -2, 3])
+            zero_neg(a)
+            assert a.tolist() == [1, 0, 3]
+            h = [1]
+            assert heappush_ret(h, 2) is h and h == [1, 2]
+            acc = Acc()
+            assert acc.push(1) is acc and acc.total == 1
+            acc.total = 5
+            assert acc.total == 10
+            assert len({Key(1), Key(1), Key(2)}) == 2
+            assert [k.v for k in sorted([Key(3), Key(1), Key(2)])] == [1, 2, 3]
+            try:
+                check_positive(-1)
+                assert False
+            except BadInput as e:
+                assert isinstance(e, ValueError) and e.args == (-1,)
+            assert day() == datetime.date(2020, 1, 2) and day() + datetime.timedelta(days=1) == datetime.date(2020, 1, 3)
+            assert nans() == [math.nan]
+        check(f)
+    """)
+    r = local_executor.run(ExecutionRequest(program=program, tests=[AssertTest(test, entry_point="f")]))
+    assert r.passed, r.to_json()

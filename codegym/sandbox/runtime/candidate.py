@@ -23,6 +23,7 @@ Without it (the supervisor's own call and lifted tests) every object is sent by 
 """
 
 import builtins
+import collections
 import os
 import random
 import resource
@@ -124,12 +125,14 @@ def resolve_entry(g, entry):
     raise NameError(f"name {entry!r} is not defined")
 
 
-_MUTABLE = (list, dict, set, bytearray)
+_MUTABLE = (list, dict, set, bytearray, collections.deque, tuple)  # (a tuple's items may be mutable)
 
 
 def _mutable(value):
-    return isinstance(value, _MUTABLE) or (hasattr(value, "__dict__") and not isinstance(value, (type, types.ModuleType,
-                                                                                                types.FunctionType)))
+    """Whether a call may have changed an argument in place (then its state after the call goes back)."""
+    if isinstance(value, _MUTABLE) or type(value).__module__ == "numpy":
+        return True
+    return hasattr(value, "__dict__") and not isinstance(value, (type, types.ModuleType, types.FunctionType))
 
 
 class Candidate:
@@ -147,6 +150,7 @@ class Candidate:
         self.setup_types = {}  # classes the trusted setup code defined (ListNode): sent by value, by identity
         self.setup_by_name = {}
         self.handles = {}
+        self.handle_ids = {}  # id(object) -> its handle (the object stays in ``handles``, so its id stays its own)
         self.next_handle = 1
         self.current_nonce = None  # the request being answered (a callback of the harness answers within it)
 
@@ -174,9 +178,14 @@ class Candidate:
     def handle_of(self, value):
         if type(value) in self.setup_types:
             return None
+        h = self.handle_ids.get(id(value))
+        if h is not None and self.handles.get(h) is value:  # one handle per object: ``obj.push(1) is obj`` holds
+            name = getattr(type(value), "__qualname__", "?")
+            return {"__handle__": h, "cls": name if type(name) is str else "?"}
         h = self.next_handle
         self.next_handle += 1
         self.handles[h] = value
+        self.handle_ids[id(value)] = h
         name = getattr(type(value), "__qualname__", "?")
         return {"__handle__": h, "cls": name if type(name) is str else "?"}
 
@@ -237,7 +246,11 @@ class Candidate:
                 continue
             if isinstance(value, types.ModuleType):
                 continue
-            if isinstance(value, type):
+            if isinstance(value, type) and issubclass(value, BaseException):
+                # The harness makes an exception class of the same name and builtin base, so that ``except
+                # BadInput:`` in a test catches the program's BadInput raised through a call.
+                out[key] = {"kind": "exception", "base": _builtin_base(value)}
+            elif isinstance(value, type):
                 qualname = getattr(value, "__qualname__", key)
                 out[key] = {"kind": "class", "qualname": qualname if type(qualname) is str else key}
             elif callable(value):
@@ -336,6 +349,9 @@ class Candidate:
             self.reply(nonce, raised=exception_report(exc))
             return
         fields = {"ok": self.encode(value, handles)}
+        same = next((i for i, a in enumerate(args) if a is value and _mutable(a)), None)
+        if same is not None:  # the argument itself came back (``heapq``-style): the caller's object is the value
+            fields["ok_is_arg"] = same
         if request.get("after") and (any(_mutable(a) for a in args) or any(_mutable(v) for v in kwargs.values())):
             fields["after"] = self.encode([list(args), dict(kwargs)], handles)
         self.reply(nonce, **fields)
@@ -398,6 +414,13 @@ class Candidate:
                 value = float(obj)
             elif what == "index":
                 value = obj.__index__()
+            elif what == "hash":
+                value = hash(obj)
+            elif what == "lt":  # the program orders its own objects (``sorted`` of them in a test)
+                value = obj < self.decode(request.get("arg"))
+            elif what == "setattr":  # a test sets an attribute of the program's object (a property setter runs)
+                setattr(obj, request["attr"], self.decode(request.get("arg")))
+                value = None
             elif what == "repr":
                 value = repr(obj)
             elif what == "getitem":

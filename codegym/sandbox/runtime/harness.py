@@ -19,6 +19,7 @@ or ``{"dead": why}`` when the candidate is gone.
 """
 
 import builtins
+import collections
 import os
 import sys
 import traceback
@@ -51,6 +52,7 @@ class Link:
         self.gone = None  # why the candidate cannot answer any more (a test that catches everything still fails)
         self.exception_classes = {}
         self.object_classes = {}
+        self.remotes = {}
         self.callbacks = []
         self.setup_by_name = {}
 
@@ -91,7 +93,7 @@ class Link:
             raise self.remote_exception(reply["raised"])
         if "unencodable" in reply:
             raise CandidateGone(f"the program returned a value that cannot be sent: {str(reply['unencodable'])[:500]}")
-        out = {"callable": reply.get("callable") is True}
+        out = {"callable": reply.get("callable") is True, "ok_is_arg": reply.get("ok_is_arg")}
         try:
             for key in ("ok", "after"):
                 if key in reply:
@@ -141,9 +143,12 @@ class Link:
 
     def remote(self, handle, cls):
         """A remote object, as an instance of the stand-in class named like the program's (``type(x).__name__``
-        and ``isinstance(x, ProgramClass)`` hold as in the program)."""
-        obj = RemoteObject.__new__(self.object_class(str(cls)))
-        RemoteObject.__init__(obj, self, handle, cls)
+        and ``isinstance(x, ProgramClass)`` hold as in the program); one per handle, so ``is`` holds as well."""
+        obj = self.remotes.get(handle)
+        if obj is None:
+            obj = RemoteObject.__new__(self.object_class(str(cls)))
+            RemoteObject.__init__(obj, self, handle, cls)
+            self.remotes[handle] = obj
         return obj
 
     def object_class(self, qualname):
@@ -192,6 +197,9 @@ class Link:
                              kwargs=self.encode_arg(dict(kwargs)), handles=True, after=True)
         if "after" in reply:
             _update_in_place(args, kwargs, reply["after"])
+        same = reply.get("ok_is_arg")
+        if type(same) is int and 0 <= same < len(args):
+            return args[same]
         return reply.get("ok")
 
     def special(self, handle, what, **extra):
@@ -205,7 +213,9 @@ HARNESS_CALLABLE = "<harness callable>"
 
 
 def _update_in_place(args, kwargs, after):
-    """Give the caller's mutable arguments the state they had in the program after the call."""
+    """Give the caller's mutable arguments the state they had in the program after the call: containers are
+    updated in place, recursively where the old and new items are containers of the same kind, so references the
+    test holds into an argument (``row = grid[0]``) see the change too."""
     if not (isinstance(after, list) and len(after) == 2):
         return
     new_args, new_kwargs = after
@@ -213,24 +223,48 @@ def _update_in_place(args, kwargs, after):
     if isinstance(new_kwargs, dict):
         pairs += [(kwargs[k], v) for k, v in new_kwargs.items() if k in kwargs]
     for old, new in pairs:
-        if old is new:
-            continue
         try:
-            if type(old) is list and isinstance(new, list):
-                old[:] = new
-            elif isinstance(old, dict) and isinstance(new, dict):
-                old.clear()
-                old.update(new)
-            elif isinstance(old, set) and isinstance(new, set):
-                old.clear()
-                old.update(new)
-            elif type(old) is bytearray and isinstance(new, (bytes, bytearray)):
-                old[:] = new
-            elif type(old) is type(new) and hasattr(old, "__dict__") and not isinstance(old, RemoteObject):
-                vars(old).clear()
-                vars(old).update(vars(new))
+            _update(old, new, 0)
         except Exception:  # noqa: BLE001 - an argument that cannot take the new state keeps its old one
             pass
+
+
+def _update(old, new, depth):
+    if old is new or depth > 200:
+        return
+    if isinstance(old, tuple) and isinstance(new, tuple) and len(old) == len(new):
+        for a, b in zip(old, new):  # a tuple cannot change, its mutable items can
+            _update(a, b, depth + 1)
+    elif isinstance(old, list) and isinstance(new, list):
+        keep = [_same_kind(a, b) for a, b in zip(old, new)]
+        for i, same in enumerate(keep):
+            if same:
+                _update(old[i], new[i], depth + 1)
+                new[i] = old[i]
+        old[:] = new
+    elif isinstance(old, collections.deque) and isinstance(new, collections.deque):
+        old.clear()
+        old.extend(new)
+    elif isinstance(old, dict) and isinstance(new, dict):
+        for k in [k for k in old if k in new and _same_kind(old[k], new[k])]:
+            _update(old[k], new[k], depth + 1)
+            new[k] = old[k]
+        old.clear()
+        old.update(new)
+    elif isinstance(old, set) and isinstance(new, set):
+        old.clear()
+        old.update(new)
+    elif type(old) is bytearray and isinstance(new, (bytes, bytearray)):
+        old[:] = new
+    elif type(old).__module__ == "numpy" and type(new) is type(old) and old.shape == new.shape:
+        old[...] = new
+    elif type(old) is type(new) and hasattr(old, "__dict__") and not isinstance(old, RemoteObject):
+        vars(old).clear()
+        vars(old).update(vars(new))
+
+
+def _same_kind(a, b):
+    return a is not b and type(a) is type(b) and isinstance(a, (list, dict, set, bytearray, collections.deque))
 
 
 class RemoteFunction:
@@ -271,7 +305,21 @@ class RemoteObject:
         return reply.get("ok")
 
     def __setattr__(self, name, value):
-        raise AttributeError(f"cannot set attributes of the program's {self._cls} object from a test")
+        self._ask("setattr", attr=name, arg=self._link.encode_arg(value))
+
+    def __lt__(self, other):
+        if not isinstance(other, RemoteObject):
+            return NotImplemented  # a test's value never goes to the program to be compared
+        return self._ask("lt", arg=self._link.encode_arg(other)).get("ok") is True
+
+    def __gt__(self, other):
+        return other.__lt__(self) if isinstance(other, RemoteObject) else NotImplemented
+
+    def __hash__(self):
+        value = self._ask("hash").get("ok")
+        if type(value) is not int:
+            raise TypeError(f"unhashable program object {self._cls}")
+        return value
 
     def __call__(self, *args, **kwargs):
         return self._link.call({"handle": self._handle}, args, kwargs)
@@ -288,8 +336,6 @@ class RemoteObject:
     def __ne__(self, other):
         eq = self.__eq__(other)
         return eq if eq is NotImplemented else not eq
-
-    __hash__ = object.__hash__
 
     def __bool__(self):
         return bool(self._ask("bool").get("ok") is True)
@@ -386,7 +432,11 @@ class Harness:
             if key not in entry_names and (key in trusted or hasattr(builtins, key)):
                 continue  # the trusted definition wins: the program cannot redefine a helper or builtin the test uses
             kind = info.get("kind")
-            if kind == "class":
+            if kind == "exception":
+                base = getattr(builtins, str(info.get("base")), None)
+                if isinstance(base, type) and issubclass(base, Exception) and not issubclass(base, _CONTROL):
+                    self.base[key] = base if base.__name__ == key else link.exception_class(key, base)
+            elif kind == "class":
                 stand_in = link.object_class(str(info.get("qualname") or key))
                 type.__setattr__(stand_in, "_class_name", key)
                 self.base[key] = stand_in
