@@ -353,7 +353,9 @@ class Candidate:
         if same is not None:  # the argument itself came back (``heapq``-style): the caller's object is the value
             fields["ok_is_arg"] = same
         if request.get("after") and (any(_mutable(a) for a in args) or any(_mutable(v) for v in kwargs.values())):
-            fields["after"] = self.encode([list(args), dict(kwargs)], handles)
+            after = self.encode([list(args), dict(kwargs)], handles)
+            if after != [request.get("args") or [], request.get("kwargs") or {}]:  # only what the call changed
+                fields["after"] = after
         self.reply(nonce, **fields)
 
     def calls(self, request):
