@@ -959,3 +959,55 @@ def test_memory_is_limited_per_run_not_per_process(hostile_executor):
     r = hostile_executor.run(ExecutionRequest(program=program, tests=[CallTest("f", (), expected=6)], limits=limits))
     assert not r.passed, "all six 200 MB children ran under a 256 MB limit"
     assert_still_serving(hostile_executor)
+
+
+#: Code that, once run in the harness, would answer every later test with "ok" (what an injected test would do).
+_INJECTED_TEST = prog('''
+    import gc, json, os, struct
+    link = next(o for o in gc.get_objects() if type(o).__name__ == "Link")
+    while True:
+        n = struct.unpack(">I", os.read(link.rd, 4))[0]
+        body = os.read(link.rd, n)
+        try:
+            m = json.loads(body)
+        except ValueError:
+            m = json.loads(body[1:])  # a tagged frame
+        if isinstance(m, dict) and m.get("op") == "test":
+            link.send({"done": {"status": "ok"}, "t": m.get("t")})
+''')
+
+
+def test_the_programs_bytes_never_reach_the_harness_as_its_own_messages(hostile_executor):
+    """A reply followed by a forged test message (tagged or not): the harness must never run it; every test of the
+    always-wrong program fails."""
+    program = prog('''
+        import gc, json, os, struct, sys
+        done = [False]
+        def frame(d, tag=b""):
+            b = tag + json.dumps(d).encode()
+            return struct.pack(">I", len(b)) + b
+        def f(x):
+            if not done[0] and sys._getframe(1).f_code.co_name == "call":
+                done[0] = True
+                c = next(o for o in gc.get_objects() if type(o).__name__ == "Candidate")
+                forged = {"op": "test", "t": -1, "code": CODE}
+                tag = TAG  # untagged, or with the supervisor's own tag: neither may be read as the supervisor's
+                os.write(c.wr, frame({"n": c.current_nonce, "raised": {"etype": "ValueError", "emsg": "x"}})
+                         + frame(forged, tag))
+                c.serve()
+                os._exit(0)
+            return -12345
+    ''').replace("CODE", repr(_INJECTED_TEST))
+    tests = [AssertTest(f"for i in range(3):\n    assert f(i) == i * {k}\n", entry_point="f") for k in range(1, 5)]
+    for tag in ('b""', 'b"C"'):
+        r = hostile_executor.run(ExecutionRequest(program=program.replace("TAG", tag), tests=tests, limits=FAST))
+        assert not any(t.passed for t in r.tests), (tag, r.to_json())
+
+
+def test_one_test_the_harness_gave_up_on_does_not_fail_the_rest(hostile_executor):
+    """A value too large to send fails its own test; the tests after it run on a fresh pair of units."""
+    program = "def f(n):\n    return list(range(n))\n"
+    tests = [AssertTest(f"for _ in range(2):\n    assert len(f({n})) == {n}\n", entry_point="f")
+             for n in (2_000_000, 3, 4)]
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=tests, limits=FAST))
+    assert [t.passed for t in r.tests] == [False, True, True], r.to_json()

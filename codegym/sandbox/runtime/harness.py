@@ -35,6 +35,24 @@ _MAX_FRAME = 256 << 20
 _CONTROL = (StopIteration, StopAsyncIteration, GeneratorExit, KeyboardInterrupt, SystemExit)
 
 
+#: Frames into the harness carry their origin: ``C`` from the supervisor itself (tests, "the candidate is gone"),
+#: ``P`` the candidate's bytes, relayed. The program can only ever produce ``P`` frames.
+CONTROL, PROGRAM = b"C", b"P"
+
+
+def read_tagged(fd):
+    raw = read_raw_frame(fd, _MAX_FRAME)
+    return raw[:1], raw[1:]
+
+
+def _control(body):
+    try:
+        message = load_json(body)
+    except ValueError:
+        message = None
+    return message if isinstance(message, dict) else {}
+
+
 class RemoteError(Exception):
     """The program raised an exception of a type the harness does not re-create."""
 
@@ -76,14 +94,16 @@ class Link:
         nonce = int.from_bytes(os.urandom(8), "big") >> 1
         self.send(dict(fields, n=nonce, handles=True, seed=False), kind=b"R")
         while True:
+            kind, body = read_tagged(self.rd)
+            if kind == CONTROL:
+                message = _control(body)
+                raise CandidateGone(str(message.get("dead") or "the supervisor ended the call"))
             try:
-                reply = load_json(read_raw_frame(self.rd, _MAX_FRAME))
+                reply = load_json(body)
             except ValueError as exc:
                 raise CandidateGone(f"malformed reply from the program: {exc}") from None
             if not isinstance(reply, dict):
                 raise CandidateGone("malformed reply from the program")
-            if "dead" in reply:
-                raise CandidateGone(str(reply["dead"]))
             if reply.get("n") != nonce:
                 raise CandidateGone("the program wrote to the judge's channel out of turn (a forged or extra reply)")
             if "callback" not in reply:
@@ -491,10 +511,14 @@ def serve(payload, rd, wr):
     harness = Harness(payload, link)
     while True:
         try:
-            message = load_json(read_raw_frame(rd, _MAX_FRAME))
+            kind, body = read_tagged(rd)
         except (EOFError, OSError, ValueError):
             return
-        if not isinstance(message, dict) or message.get("op") != "test":
+        if kind != CONTROL:  # the program's bytes where only the supervisor may speak: never read as a test
+            link.gone = link.gone or "the program wrote to the judge's channel out of turn"
+            continue
+        message = _control(body)
+        if message.get("op") != "test":
             return
         outcome = harness.run_test(message)
         try:

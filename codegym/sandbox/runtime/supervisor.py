@@ -71,7 +71,7 @@ class Unit:
         self.out = {handle.stdout_r: bytearray(), handle.stderr_r: bytearray()}
         self.max_output = int(limits["max_output_bytes"]) if keep_output else 1 << 16
         self.kill_on_output = False
-        self.pending = b""
+        self.pending = bytearray()
         self.open = {handle.result_r, handle.stdout_r, handle.stderr_r}
         self.ended = None  # why it was killed: timeout, output_limit, result_limit, protocol
         self.exit = None
@@ -156,16 +156,19 @@ class Supervisor:
         for fd in unit.open:
             self.poller.register(fd, _POLL_IN)
             self.fd_unit[fd] = unit
-        self.send(unit, dict(payload, role=role, limits=limits, n_tests=n_tests))
+        self.send(unit, dict(payload, role=role, limits=limits, n_tests=n_tests), payload=True)
         error = handle.spawn_error()
         if error:
             raise _SpawnFailed(error)
         return unit
 
-    def send(self, unit, obj):
-        """Queue a frame for a unit; it is written as the unit reads (never blocking the supervisor)."""
+    def send(self, unit, obj, payload=False):
+        """Queue a frame for a unit; it is written as the unit reads (never blocking the supervisor). Frames to a
+        harness carry their origin: ``C`` (this supervisor) here, ``P`` (the candidate's bytes) in ``relay``; the
+        payload that starts a unit is read before that protocol begins, untagged."""
         if not unit.finished and unit.handle.input_w is not None:
-            unit.pending += frame_raw(dump_json(obj))
+            tag = b"C" if unit.role == "harness" and not payload else b""
+            unit.pending += frame_raw(tag + dump_json(obj))
             self.flush(unit)
 
     def flush(self, unit):
@@ -173,11 +176,11 @@ class Supervisor:
         try:
             while unit.pending:
                 n = os.write(fd, unit.pending[: 1 << 20])
-                unit.pending = unit.pending[n:]
+                del unit.pending[:n]
         except BlockingIOError:
             pass
         except OSError:
-            unit.pending = b""
+            unit.pending = bytearray()
         if unit.pending:
             self.poller.register(fd, select.POLLOUT)
             self.fd_unit[fd] = unit
@@ -202,7 +205,7 @@ class Supervisor:
                 continue
             if fd == unit.handle.input_w:
                 if ev & (select.POLLERR | select.POLLHUP):
-                    unit.pending = b""
+                    unit.pending = bytearray()
                 self.flush(unit)
                 continue
             try:
@@ -449,7 +452,10 @@ class Supervisor:
         self.send(harness, {"op": "test", "t": test["index"], "code": test.get("code", ""), "entry": test.get("entry")})
         # Bytes are shuttled both ways while the test runs: requests (and results of the test's callables) to the
         # candidate, replies (and the program's calls of those callables) to the harness, which checks every nonce.
+        # Each frame the harness sends the candidate allows exactly one frame back; any other frame of the
+        # candidate is never relayed: it fails the test, and the pair is replaced for the tests after it.
         candidate_down = None
+        credits = 0
         while True:
             if harness.frames:
                 raw = harness.frames.pop(0)
@@ -459,6 +465,7 @@ class Supervisor:
                         self.send(harness, {"dead": candidate_down})
                     else:
                         self.send_raw(candidate, body)
+                        credits += 1
                     continue
                 try:
                     message = load_json(body) if kind == b"D" else None
@@ -467,27 +474,37 @@ class Supervisor:
                 if isinstance(message, dict) and isinstance(message.get("done"), dict) and \
                         message.get("t") == test["index"]:
                     outcome = message["done"]
-                    if candidate_down is not None or outcome.get("status") == "gone":
-                        if candidate.ended is not None or not candidate.result_open:
-                            return self.death_record(candidate)
-                        return {"status": "raised", "etype": "RuntimeError",
-                                "emsg": str(outcome.get("why") or candidate_down)[:2000], "line": None}
                     self.pump(self.clock(), wait=False)
-                    if candidate.frames:  # written after the last reply the harness asked for
+                    if candidate.frames or credits:  # frames nobody asked for, or an answer still owed
                         candidate.kill("protocol")
+                        return self.death_record(candidate)
+                    if candidate_down is not None or outcome.get("status") == "gone":
+                        if candidate.ended is None and candidate.result_open:
+                            # The harness gave up on the candidate (a reply it could not decode, a value too large
+                            # to send): both are replaced for the tests after this one.
+                            candidate.kill("gone")
+                            harness.kill("gone")
+                            return {"status": "raised", "etype": "RuntimeError",
+                                    "emsg": str(outcome.get("why") or candidate_down)[:2000], "line": None}
                         return self.death_record(candidate)
                     return dict(_report(outcome), by="harness")
                 harness.kill("protocol")
                 return {"status": "harness_error", "why": "the test harness broke protocol"}
             if candidate.frames:
-                self.send_raw(harness, candidate.frames.pop(0))
-                continue
+                if credits > 0 and candidate_down is None:
+                    self.send_raw(harness, candidate.frames.pop(0), tag=b"P")
+                    credits -= 1
+                    continue
+                candidate.kill("protocol")  # a frame nobody asked for: never relayed
+                candidate.frames.clear()
             if candidate_down is None and (candidate.ended is not None or not candidate.result_open):
                 candidate_down = self.end_status(candidate)[1]
                 self.send(harness, {"dead": candidate_down})
                 continue
             if not harness.result_open or harness.ended is not None:
                 if candidate.ended == "timeout" or harness.ended == "timeout":
+                    return self.death_record(candidate)
+                if candidate.ended == "protocol":
                     return self.death_record(candidate)
                 status, why = self.end_status(harness)
                 return {"status": "harness_error", "why": f"the test harness stopped: {why}"}
@@ -497,9 +514,9 @@ class Supervisor:
                 return self.death_record(candidate)
             self.pump(deadline)
 
-    def send_raw(self, unit, raw):
+    def send_raw(self, unit, raw, tag=b""):
         if not unit.finished:
-            unit.pending += frame_raw(raw)
+            unit.pending += frame_raw(tag + raw)
             self.flush(unit)
 
     # -- stdio tests ------------------------------------------------------------------------------------------------
