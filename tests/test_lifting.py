@@ -130,3 +130,22 @@ def test_lifting_can_be_turned_off(local_executor):
     finally:
         local_executor.lift_asserts = True
     assert r.passed
+
+
+def test_a_lifted_set_conversion_refuses_colliding_items(monkeypatch):
+    """``set(candidate(x))`` is applied in the judge: items built to share a hash (integers congruent modulo
+    2**61-1) would make it quadratic, so they are refused before any set is built."""
+    import pytest
+
+    from codegym.sandbox import lifting
+    from codegym.sandbox.values import DecodeError, check_hash_collisions
+
+    colliding = [k * ((1 << 61) - 1) for k in range(1, 200)]
+    with pytest.raises(DecodeError):
+        check_hash_collisions(colliding)
+    check_hash_collisions(list(range(100_000)) + [1, 1.0, True])  # equal items may share a hash
+    built = []
+    monkeypatch.setitem(lifting.CONVERSIONS, "set", lambda v: built.append(v) or set(v))
+    check = lifting.LiftedCheck(args=(1,), shape="eq", expected={1, 2}, conversions=("set",))
+    assert not check.holds(colliding) and built == []
+    assert check.holds([2, 1, 2]) and len(built) == 1

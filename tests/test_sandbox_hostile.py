@@ -1011,3 +1011,20 @@ def test_one_test_the_harness_gave_up_on_does_not_fail_the_rest(hostile_executor
              for n in (2_000_000, 3, 4)]
     r = hostile_executor.run(ExecutionRequest(program=program, tests=tests, limits=FAST))
     assert [t.passed for t in r.tests] == [False, True, True], r.to_json()
+
+
+def test_a_stdio_program_flooding_the_report_channel_fails(hostile_executor):
+    """A stdio run reports once; a program that keeps writing frames there (memory the judge would hold) fails."""
+    program = prog("""
+        import json, os, struct
+        data = json.dumps({"exit": "ok"}).encode()
+        for fd in range(3, 20):
+            try:
+                for _ in range(200):
+                    os.write(fd, struct.pack(">I", len(data)) + data)
+            except OSError:
+                pass
+        print(3)
+    """)
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[StdioTest("1 2\\n", "3\\n")], limits=FAST))
+    assert not r.passed, r.to_json()

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegym.parsing import parse_python
-from codegym.sandbox.values import ObjectValue
+from codegym.sandbox.values import ObjectValue, check_hash_collisions
 from codegym.tasks.model import AssertTest
 
 #: A returned ``range`` longer than this is not converted here (``set(candidate(x))``): the judge would build it.
@@ -67,6 +67,9 @@ class LiftedCheck:
             if self.conversions and isinstance(value, range) and len(value) > MAX_CONVERTED_ITEMS:
                 return False  # a range is sent lazily: set(range(10**9)) must not run here
             for name in self.conversions:
+                if name in ("set", "frozenset"):  # the program's items, hashed here: refuse colliding ones
+                    value = list(value)  # (read once: an iterator would be spent by the check)
+                    check_hash_collisions(value)
                 value = CONVERSIONS[name](value)
             if self.shape == "eq":
                 return bool(value == self.expected)

@@ -13,12 +13,14 @@ from codegym.sandbox.runtime.codec import (
     DecodeError,
     EncodeError,
     ObjectValue,
+    check_hash_collisions,
     decode,
     encode,
     short_repr,
 )
 
-__all__ = ["Bounds", "DecodeError", "EncodeError", "ObjectValue", "decode_value", "encode_value", "short_repr"]
+__all__ = ["Bounds", "DecodeError", "EncodeError", "ObjectValue", "check_hash_collisions", "decode_value",
+           "encode_value", "short_repr"]
 
 #: Encode a value to tagged JSON data (``codec.encode``).
 encode_value = encode

@@ -216,10 +216,8 @@ class Candidate:
             except BaseException as exc:
                 self.reply(nonce, setup_error=exception_report(exc))
                 return False
-        for key, value in self.g.items():
-            if isinstance(value, type) and value.__module__ == self.name:
-                self.setup_types[value] = key
-                self.setup_by_name[value.__qualname__] = value
+        self.setup_by_name = codec.value_classes(self.g, self.name)
+        self.setup_types = {cls: name for name, cls in self.setup_by_name.items()}
         before = dict(self.g)
         try:
             code = compile(payload["program"], "<solution>", "exec", dont_inherit=True)

@@ -68,6 +68,37 @@ __all__ = ["Bounds", "DecodeError", "EncodeError", "MatchValue", "ObjectValue", 
            "loads", "short_repr", "values_equal"]
 
 
+def value_classes(namespace: dict, module: str) -> dict[str, type]:
+    """The classes a namespace's trusted code (module ``module``) defined that travel by value (LeetCode's
+    ``ListNode``): their qualname -> class. Only plain classes -- every base defined there too, or ``object`` -- so a
+    receiver's ``object_factory`` never builds (and fills with the sender's attributes) a subclass of a module,
+    exception or other builtin with behaviour of its own."""
+    out = {}
+    for value in list(namespace.values()):
+        if isinstance(value, type) and value.__module__ == module and \
+                all(k is object or k.__module__ == module for k in value.__mro__):
+            out[value.__qualname__] = value
+    return out
+
+
+def check_hash_collisions(items: Any, bound: int = 32) -> None:
+    """Raise :class:`DecodeError` when more than ``bound`` distinct items share one hash: putting them in a set or a
+    dict takes quadratic time (integers congruent modulo 2**61-1, say). Run before any untrusted collection becomes a
+    set or dict keys, here while decoding and in the judge before it converts a value (``set(candidate(x))``)."""
+    shared: dict[int, list] = {}
+    for x in items:
+        try:
+            h = hash(x)
+        except Exception:
+            raise DecodeError(f"unhashable {type(x).__name__} in a set or as a key") from None
+        same = shared.get(h)
+        if same is None:
+            shared[h] = [x]
+        elif not any(x is y or _equal_quietly(x, y) for y in same):  # equal items share hashes legitimately
+            same.append(x)
+            _need(len(same) <= bound, "hash collisions: too many items share a hash")
+
+
 class EncodeError(ValueError):
     """The value cannot be encoded: too large, too deeply nested, cyclic, or iterating it raised."""
 
@@ -587,19 +618,7 @@ class _Decoder:
         return payload
 
     def check_hashes(self, items: list) -> None:
-        """Refuse more than ``max_hash_collisions`` distinct items sharing a hash: inserting them is quadratic."""
-        shared: dict[int, list] = {}
-        for x in items:
-            try:
-                h = hash(x)
-            except Exception:
-                raise DecodeError(f"unhashable {type(x).__name__} in a set or as a key") from None
-            same = shared.get(h)
-            if same is None:
-                shared[h] = [x]
-            elif not any(x is y or _equal_quietly(x, y) for y in same):  # equal items share hashes legitimately
-                same.append(x)
-                _need(len(same) <= self.b.max_hash_collisions, "hash collisions: too many items share a hash")
+        check_hash_collisions(items, self.b.max_hash_collisions)
 
     def defer(self, container: Any, keys: list, values: list | None = None) -> Any:
         self.fixups.append((container, keys, values))

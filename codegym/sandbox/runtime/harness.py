@@ -305,7 +305,7 @@ class RemoteFunction:
 class RemoteObject:
     """An object of the program's own classes, held by the candidate and used here through its handle."""
 
-    __slots__ = ("_link", "_handle", "_cls", "_state")
+    __slots__ = ("_link", "_handle", "_cls")
 
     def __init__(self, link, handle, cls):
         object.__setattr__(self, "_link", link)
@@ -441,9 +441,7 @@ class Harness:
                 if label == "<setup>":
                     self.error = {"etype": type(exc).__name__, "emsg": f"the task's setup code failed: {exc}"[:2000]}
             if label == "<setup>":
-                for value in list(self.base.values()):
-                    if isinstance(value, type) and value.__module__ == self.name:
-                        link.setup_by_name[value.__qualname__] = value
+                link.setup_by_name.update(codec.value_classes(self.base, self.name))
             trusted.update({k: v for k, v in self.base.items() if not k.startswith("__")})
         entry_names = {str(e).split("(")[0] for e in payload.get("entries") or ()}
         for key, info in (payload.get("names") or {}).items():

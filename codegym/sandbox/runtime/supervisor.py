@@ -541,6 +541,9 @@ class Supervisor:
             self.pump(deadline)
             reports.extend(unit.frames)
             unit.frames.clear()
+            if len(reports) > 1:  # a stdio run reports once, at its end: more is the program writing (unbounded)
+                unit.kill("protocol")
+                break
         # Its pipes are closed; the run is over when the process is (a program may close them and go on running).
         while unit.ended is None and unit.exit is None:
             info = unit.handle.wait_exit(max(0.0, min(0.05, deadline - self.clock())))
