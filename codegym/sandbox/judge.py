@@ -22,7 +22,6 @@ an unexpected error anywhere in judging gives the request a ``sandbox_error`` re
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from abc import abstractmethod
 from typing import Any
@@ -43,12 +42,11 @@ class JudgingExecutor(Executor):
         limits: default limits (applied to requests that keep the default ``Limits()``).
     """
 
-    def __init__(self, workers: int | None = None, limits: Limits | None = None, **_legacy: Any) -> None:
+    def __init__(self, workers: int | None = None, limits: Limits | None = None) -> None:
         super().__init__(workers, limits)
         #: Evaluate simple assert tests here rather than in the harness process (``codegym.sandbox.lifting``).
         self.lift_asserts = True
         self._closed = False
-        self._judge_lock = threading.Lock()
 
     @abstractmethod
     def _run_raw(self, wire: dict[str, Any]) -> tuple[dict[str, Any], str]:

@@ -7,6 +7,7 @@ what happens inside the sandbox and ``docs/sandbox.md`` for the threat model.
 from __future__ import annotations
 
 import collections
+import importlib.util
 import json
 import os
 import random
@@ -227,13 +228,10 @@ def _hidden_paths() -> list[str]:
     import codegym
 
     paths = [os.path.dirname(os.path.abspath(codegym.__file__))]
-    try:
-        import agents
-
-        if getattr(agents, "__file__", None):
-            paths.append(os.path.dirname(os.path.abspath(agents.__file__)))
-    except ImportError:
-        pass
+    # The agents package (a layer above: located, never imported) holds no tests but the training code; hide it too.
+    spec = importlib.util.find_spec("agents")
+    if spec is not None and spec.origin:
+        paths.append(os.path.dirname(os.path.abspath(spec.origin)))
     return paths
 
 
@@ -321,7 +319,6 @@ class LocalExecutor(JudgingExecutor):
         self._id_lock = threading.Lock()
         self._slot_lock = threading.Lock()
         self._warm_lock = threading.Lock()
-        self._judge_lock = threading.Lock()
         self._unit_ids = iter(range(1, 1 << 62))
         self._uid_base = _uid_base()
         self._free_slots = list(range(256))

@@ -91,7 +91,7 @@ class RayExecutor(Executor):
         max_in_flight: most tasks submitted at once (default: twice the cluster's CPUs).
         max_retries: retries of a task whose worker or node died (Ray's task ``max_retries``).
         local_kwargs: keyword arguments of the :class:`~codegym.sandbox.local.LocalExecutor` in each worker
-            (``isolation="full"``, ``cross_check=False``, ...).
+            (``isolation="full"``, ``warm_units=0``, ...).
         runtime_env: Ray runtime environment for the tasks (e.g. ``{"py_modules": [...]}`` on clusters without
             codegym installed).
         init_kwargs: extra arguments for ``ray.init`` (``object_store_memory``, ``namespace``, ...).

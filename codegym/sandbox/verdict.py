@@ -36,8 +36,8 @@ def values_equal(expected: Any, actual: Any, mode: str = "strict") -> bool:
     benchmarks' harnesses, and an int is never "close enough" to a float that differs); where ``==`` says no, a
     list and a tuple with equal items still match, recursively, because task files are JSON, which cannot tell them
     apart (APPS and LiveCodeBench likewise compare returned tuples as lists), and two floats match within
-    ``STRICT_FLOAT_TOL`` (rounding noise of another order of operations; an int expected gets no tolerance). ``float``: numbers within ``FLOAT_TOL``
-    (relative or absolute), recursively through sequences and dicts. ``exact``: identical types throughout and ``==``.
+    ``STRICT_FLOAT_TOL`` (rounding noise of another order of operations; an int expected gets no tolerance).
+    ``float``: numbers within ``FLOAT_TOL`` (relative or absolute), recursively through sequences and dicts. ``exact``: identical types throughout and ``==``.
     A comparison that raises (a numpy array's ambiguous truth value, nesting past the recursion limit) is False.
     """
     try:
