@@ -131,7 +131,7 @@ def run_fork_ceiling(problems: list[dict], workers: int) -> tuple[float, int]:
     import importlib.util
     import multiprocessing as mp
 
-    runtime_parent = str(Path(importlib.util.find_spec("codegym.sandbox.runtime").origin).parents[1])
+    runtime_parent = str(Path(importlib.util.find_spec("codegym.runtime").origin).parents[1])
     ctx = mp.get_context("spawn")  # a fresh interpreter, like the fork server
     programs = [p["prompt"] + p["canonical_solution"] + "\n" + p["test"] + f"\ncheck({p['entry_point']})\n"
                 for p in problems]

@@ -25,7 +25,7 @@ import sys
 import time
 
 try:
-    from codegym.sandbox.runtime import seccomp
+    from codegym.runtime import seccomp
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "codegym", "sandbox", "runtime"))
     import seccomp  # type: ignore[no-redef]

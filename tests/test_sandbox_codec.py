@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codegym.sandbox.runtime import codec
-from codegym.sandbox.runtime.codec import (
+from codegym.runtime import codec
+from codegym.runtime.codec import (
     Bounds,
     DecodeError,
     EncodeError,
@@ -485,7 +485,7 @@ def test_old_format_task_data_still_decodes() -> None:
     assert decode(old) == rt(linked([1, 2], cls=type("ListNode", (Node,), {})))
     assert decode({"__object__": "X"}) == ObjectValue("X", None)
     assert decode({"__object__": "X", "state": {}, "eq": True}) == ObjectValue("X", {})
-    builtin = Path(codec.__file__).parents[2] / "tasks" / "data" / "builtin.jsonl"
+    builtin = Path(codec.__file__).parents[1] / "tasks" / "data" / "builtin.jsonl"
     for line in builtin.read_text(encoding="utf-8").splitlines()[:20]:
         task = json.loads(line)
         for test in task.get("hidden_tests", []) + task.get("visible_tests", []):

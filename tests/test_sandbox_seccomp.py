@@ -1,4 +1,4 @@
-"""The per-unit seccomp filter (``codegym.sandbox.runtime.seccomp``).
+"""The per-unit seccomp filter (``codegym.runtime.seccomp``).
 
 Every live case forks a child that sets ``no_new_privs``, installs the filter (or, for the controls, does not),
 tries the call and reports the outcome through a pipe. The controls show the same calls succeed (or fail with a
@@ -23,7 +23,7 @@ import time
 import pytest
 
 try:
-    from codegym.sandbox.runtime import seccomp
+    from codegym.runtime import seccomp
 except ImportError:  # the package around it failed to import; the module itself is standalone (stdlib + ctypes)
     import importlib.util
 

@@ -2,7 +2,7 @@
 
 Each pooled container of the sandbox image (``codegym sandbox build-image``) runs one small root-owned **run
 server** (:data:`SERVER`), started by ``exec`` when the container is created and kept attached to the host. The
-host sends it the sandbox runtime (the package ``codegym/sandbox/runtime``, as one artefact) once, then one request
+host sends it the sandbox runtime (the package ``codegym/runtime``, as one artefact) once, then one request
 per run. For each run the server forks a fresh supervisor child (``runtime.container.run_once``: it forks the
 candidate and harness units under unprivileged uids, sets rlimits and the system-call filter, drives them as the
 local backend does and reports raw observations), then kills every process left in the
@@ -41,10 +41,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from codegym.errors import BackendUnavailableError, SandboxError
+from codegym.runtime import artefact as runtime_artefact
 from codegym.sandbox.api import Limits
 from codegym.sandbox.image import DEFAULT_IMAGE, IMAGE_LABEL, REAPER_SOURCE
 from codegym.sandbox.judge import JudgingExecutor
-from codegym.sandbox.runtime import artefact as runtime_artefact
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -70,7 +70,7 @@ UID_BASE = 20000
 
 #: The in-container bootstrap: one per container, started as root by ``exec`` when the container is created and kept
 #: attached to the host. It reads one frame, the runtime package as ``{module: source}``
-#: (:func:`codegym.sandbox.runtime.artefact`, the same files the local backend runs), imports it from memory and
+#: (:func:`codegym.runtime.artefact`, the same files the local backend runs), imports it from memory and
 #: hands over to its run server (``runtime.container.serve``): every request after that is framed by the runtime.
 SERVER = r"""
 import importlib.abc, importlib.util, json, os, struct, sys

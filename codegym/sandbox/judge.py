@@ -4,10 +4,10 @@ A backend implements :meth:`JudgingExecutor._run_raw` (run a wire request somewh
 observations); this class turns them into verdicts, so verdicts are identical whichever backend ran:
 
 * **call tests** and **lifted assert tests** (``codegym.sandbox.lifting``): the candidate returned encoded values,
-  decoded here with bounds (``codegym.sandbox.runtime.codec``) into values of the parent's own types and compared
+  decoded here with bounds (``codegym.runtime.codec``) into values of the parent's own types and compared
   with Python's ``==``;
 * other **assert tests** were decided by the harness process, which ran the test code against the program through
-  remote proxies (``codegym.sandbox.runtime.harness``);
+  remote proxies (``codegym.runtime.harness``);
 * **stdio tests**: the captured standard output, compared here.
 
 There is no reference cross-check and no refusal of objects with custom comparison methods any more: both

@@ -25,15 +25,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from codegym.errors import IsolationUnavailableError, SandboxError
+from codegym.runtime.supervisor import UnitHandle, run_request
 from codegym.sandbox.api import Limits
 from codegym.sandbox.cgroups import SlotCgroups, run_limit_bytes
 from codegym.sandbox.judge import JudgingExecutor
-from codegym.sandbox.runtime.supervisor import UnitHandle, run_request
 from codegym.sandbox.verdict import wire_limits
 
 #: Where the runtime package lives: the fork server imports it as the top-level package ``runtime`` (so it never
 #: imports codegym), then drops the path before it builds the sandbox root.
-RUNTIME_PARENT = os.path.dirname(os.path.abspath(__file__))
+RUNTIME_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOTSTRAP = ("import sys; sys.path.insert(0, {path!r}); from runtime import forkserver; sys.path.remove({path!r}); "
              "sys.exit(forkserver.main(sys.argv))")
 

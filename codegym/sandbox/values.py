@@ -1,14 +1,14 @@
 """Plain-value encoding shared by task files, the sandbox and the verdict code.
 
 Values cross process boundaries as tagged JSON, never as pickles. The codec itself lives in the sandbox runtime
-(``codegym.sandbox.runtime.codec``, standard library only, because the same code runs inside the sandbox); this
+(``codegym.runtime.codec``, standard library only, because the same code runs inside the sandbox); this
 module is its import path for the rest of codegym. Decoding is bounded (depth, nodes, digits, hash collisions) and
 builds values of the receiver's own types.
 """
 
 from __future__ import annotations
 
-from codegym.sandbox.runtime.codec import (
+from codegym.runtime.codec import (
     Bounds,
     DecodeError,
     EncodeError,

@@ -186,7 +186,7 @@ def wire_limits(lim: Limits, tests: list[Test]) -> dict[str, Any]:
 
 
 def wire_request(request: ExecutionRequest) -> dict[str, Any]:
-    """The request as the supervisor reads it (``codegym.sandbox.runtime.supervisor``)."""
+    """The request as the supervisor reads it (``codegym.runtime.supervisor``)."""
     return {
         "program": request.program,
         "setup": request.setup_code or "",

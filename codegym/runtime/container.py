@@ -1,6 +1,6 @@
 """The Docker backend's in-container run server: one per container, started as root by ``exec`` and kept attached.
 
-The host sends this runtime package once (as the artefact from :func:`codegym.sandbox.runtime.artefact`, loaded by
+The host sends this runtime package once (as the artefact from :func:`codegym.runtime.artefact`, loaded by
 the bootstrap in ``codegym.sandbox.docker``), then one framed request per run on stdin. For each run the server forks
 a fresh supervisor child (:func:`run_once`), which forks the units (candidate, harness, stdio runs) under
 unprivileged uids and drives them exactly as the local backend does (``supervisor``); the server then kills every
