@@ -556,3 +556,19 @@ def test_more_of_pythons_semantics_hold_across_the_boundary(local_executor):
     """)
     r = local_executor.run(ExecutionRequest(program=program, tests=[AssertTest(test, entry_point="f")]))
     assert r.passed, r.to_json()
+
+
+def test_each_run_gets_its_own_memory_limit_when_limits_alternate():
+    """The slot cgroups skip writing a limit that is already in force; runs whose limits alternate on the same slots
+    must still each run under their own (a 300 MB program passes at 1024 MB and fails at 128 MB, in any order)."""
+    from codegym.sandbox.cgroups import SlotCgroups
+
+    if not SlotCgroups().available:
+        pytest.skip("no writable memory cgroup here (needs root and the memory controller)")
+    program = "def f():\n    x = bytearray(300 << 20)\n    for j in range(0, len(x), 4096):\n        x[j] = 1\n    return 1\n"
+    test = CallTest("f", (), expected=1)
+    small, big = Limits(timeout_s=10.0, memory_mb=128), Limits(timeout_s=10.0, memory_mb=1024)
+    with get_executor("local", workers=1) as ex:
+        verdicts = [ex.run(ExecutionRequest(program=program, tests=[test], limits=lim)).passed
+                    for lim in (big, small, small, big, big, small)]
+    assert verdicts == [True, False, False, True, True, False]

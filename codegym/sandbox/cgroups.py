@@ -51,6 +51,8 @@ class SlotCgroups:
         found = _own_memory_cgroup() if hasattr(os, "geteuid") and os.geteuid() == 0 else None
         self.version = found[1] if found else 0
         self.root: str | None = None
+        self._dirs: dict[int, str] = {}  # slot -> its cgroup directory, once made
+        self._limits: dict[int, int] = {}  # slot -> the memory limit last written to it
         self.why_not = None if found else "no writable memory cgroup (needs root and the memory controller)"
         if found:
             root = os.path.join(found[0], f"codegym-{os.getpid()}-{next(_counter)}")
@@ -69,8 +71,11 @@ class SlotCgroups:
 
     def _dir(self, slot: int) -> str:
         assert self.root is not None
-        path = os.path.join(self.root, f"slot-{slot}")
-        os.makedirs(path, exist_ok=True)
+        path = self._dirs.get(slot)
+        if path is None:  # made once: a run's set-up is on its critical path, a mkdir per run is not free
+            path = os.path.join(self.root, f"slot-{slot}")
+            os.makedirs(path, exist_ok=True)
+            self._dirs[slot] = path
         return path
 
     def _write(self, slot: int, name: str, value: str) -> None:
@@ -79,6 +84,15 @@ class SlotCgroups:
 
     def prepare(self, slot: int, limit_bytes: int) -> int:
         """Set the slot's limit for the next run; returns a descriptor of its process list for the unit to join."""
+        self._set(slot, limit_bytes)
+        return os.open(os.path.join(self._dir(slot), "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+
+    def _set(self, slot: int, limit_bytes: int) -> None:
+        # Only this executor (root) writes the slot's limit, so the last value written is the value in force: a
+        # run with the same limit as the slot's last one (the common case) needs no write.
+        if self._limits.get(slot) == limit_bytes:
+            return
+        self._limits.pop(slot, None)  # unknown until the writes below succeed
         if self.version == 1:
             # memory+swap may never be below memory: raising, move it first; lowering, move it last.
             memsw = os.path.exists(os.path.join(self._dir(slot), "memory.memsw.limit_in_bytes"))
@@ -97,11 +111,11 @@ class SlotCgroups:
                 self._write(slot, "memory.swap.max", "0")
             except OSError:
                 pass
-        return os.open(os.path.join(self._dir(slot), "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+        self._limits[slot] = limit_bytes
 
     def set_limit(self, slot: int, limit_bytes: int) -> None:
         """Change the limit of a slot whose unit is already in it (a warm unit taken for a run)."""
-        os.close(self.prepare(slot, limit_bytes))
+        self._set(slot, limit_bytes)
 
     def oom_kills(self, slot: int) -> int:
         """How many processes the kernel's OOM killer has stopped in the slot's cgroup so far."""
