@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
+import subprocess
 import sys
 from collections import Counter
 from importlib import resources
@@ -26,6 +28,7 @@ from codegym.tasks.builtin import (
 from codegym.tasks.model import Task
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGED = ROOT / "codegym" / "tasks" / "data" / "builtin.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -138,15 +141,15 @@ def test_task_spec_resolves_to_the_suite() -> None:
     assert [t.task_id for t in load_tasks("builtin")] == builtin_ids()
 
 
-def test_committed_file_matches_the_generator() -> None:
-    """The JSONL is generated; a hand edit (or a generator change without a rebuild) is caught here.
-
-    Only the cheap parts are compared: the generator's task definitions must list the same ids and test inputs.
-    """
+# -- the task folders and the build (tools/) ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def builder():
+    """``tools/build_builtin_suite.py`` as a module (absent from an sdist, where these tests skip)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build_builtin_suite", ROOT / "tools" / "build_builtin_suite.py")
-    if spec is None or spec.loader is None:
+    path = ROOT / "tools" / "build_builtin_suite.py"
+    spec = importlib.util.spec_from_file_location("build_builtin_suite", path)
+    if not path.exists() or spec is None or spec.loader is None:
         pytest.skip("tools/build_builtin_suite.py is not present in this checkout")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses resolve string annotations through sys.modules
@@ -154,15 +157,99 @@ def test_committed_file_matches_the_generator() -> None:
         spec.loader.exec_module(module)
     finally:
         sys.modules.pop(spec.name, None)
-    by_id = {t.task_id: t for t in load_builtin()}
-    assert [d.task_id for d in module.TASKS] == list(by_id)
-    for d in module.TASKS:
-        t = by_id[d.task_id]
-        assert (d.difficulty, d.kind, d.entry_point) == (t.difficulty, task_kind(t), t.entry_point), d.task_id
-        assert t.reference == d.reference and t.metadata["wrong_solutions"] == [d.wrong], d.task_id
-        assert (len(d.visible), len(d.hidden)) == (len(t.visible_tests), len(t.hidden_tests)), d.task_id
-        if d.kind == "stdio":
-            assert [c.stdin for c in d.visible + d.hidden] == [x.stdin for x in t.all_tests], d.task_id
+    return module
+
+
+def test_committed_file_is_a_fresh_build(builder) -> None:
+    """The JSONL is generated: a hand edit, or a task folder changed without a rebuild, is caught here. Every byte
+    the build writes is compared (the checks that run the wrong solutions are skipped: the executor tests below
+    run them on this same file)."""
+    fresh = builder.render(builder.load_tasks(), verify=False)
+    committed = PACKAGED.read_text(encoding="utf-8")
+    if fresh != committed:
+        old = {json.loads(line)["task_id"]: line for line in committed.splitlines()}
+        new = {json.loads(line)["task_id"]: line for line in fresh.splitlines()}
+        differ = sorted(i for i in old.keys() | new.keys() if old.get(i) != new.get(i)) or "the order of the lines"
+        pytest.fail(f"{PACKAGED} is not what tools/builtin_suite/ builds (differs in {differ}); "
+                    "run python tools/build_builtin_suite.py and commit the result")
+
+
+def test_every_folder_is_listed_once_in_the_order(builder, tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks"
+    shutil.copytree(builder.TASKS_DIR / "signed-digit-sum", tasks / "signed-digit-sum")
+    shutil.copytree(builder.TASKS_DIR / "clamp-values", tasks / "clamp-values")
+    order = tmp_path / "order.txt"
+    order.write_text("# -- easy / call\nsigned-digit-sum  # first\nclamp-values\n", encoding="utf-8")
+    assert [d.slug for d in builder.load_tasks(tasks, order)] == ["signed-digit-sum", "clamp-values"]
+    order.write_text("signed-digit-sum\nchunk-list\nsigned-digit-sum\n", encoding="utf-8")
+    with pytest.raises(builder.BuildError, match=r"listed twice \['signed-digit-sum'\], folders not listed "
+                                                  r"\['clamp-values'\], listed without a folder \['chunk-list'\]"):
+        builder.load_tasks(tasks, order)
+
+
+def test_a_malformed_folder_is_refused_by_name(builder, tmp_path: Path) -> None:
+    folder = tmp_path / "signed-digit-sum"
+    shutil.copytree(builder.TASKS_DIR / folder.name, folder)
+    meta = json.loads((folder / "task.json").read_text(encoding="utf-8"))
+    (folder / "task.json").write_text(json.dumps({**meta, "difficulty_level": "easy"}), encoding="utf-8")
+    with pytest.raises(builder.BuildError, match=r"builtin/signed-digit-sum: task.json .* unknown keys "
+                                                  r"\['difficulty_level'\]"):
+        builder.load_task(folder)
+    (folder / "task.json").write_text(json.dumps(meta), encoding="utf-8")
+    (folder / "wrong.py").unlink()
+    with pytest.raises(builder.BuildError, match="has no wrong.py"):
+        builder.load_task(folder)
+
+
+def test_the_build_names_what_is_wrong_with_a_task(builder, tmp_path: Path) -> None:
+    folder = tmp_path / "signed-digit-sum"
+    shutil.copytree(builder.TASKS_DIR / folder.name, folder)
+    good = builder.load_task(folder)
+    assert builder.check_task(good, builder.build_task(good)) == []
+    # "fixing" the wrong solution leaves the task without a negative control
+    shutil.copy(folder / "reference.py", folder / "wrong.py")
+    fixed = builder.load_task(folder)
+    assert builder.check_task(fixed, builder.build_task(fixed)) == [
+        "the wrong solution passes every hidden test; add a hidden test that exposes its bug"]
+    # an input the reference crashes on cannot become a test, nor can a case of another kind of task
+    inputs = (folder / "inputs.py").read_text(encoding="utf-8")
+    (folder / "inputs.py").write_text(inputs.replace("call(5)", "call('5')"), encoding="utf-8")
+    with pytest.raises(builder.BuildError, match=r"builtin/signed-digit-sum: HIDDEN\[6\]: the reference raised "
+                                                  "TypeError: bad operand type for abs"):
+        builder.build_task(builder.load_task(folder))
+    stdio_case = inputs.replace("import call", "import call, io").replace("call(5)", "io('5')")
+    (folder / "inputs.py").write_text(stdio_case, encoding="utf-8")
+    with pytest.raises(builder.BuildError, match=r"HIDDEN\[6\] is not a test of a call task; make it with call"):
+        builder.build_task(builder.load_task(folder))
+
+
+def test_the_wheel_ships_the_jsonl_and_not_the_task_folders(tmp_path: Path) -> None:
+    """The package reads only the built file; the sources in tools/ stay out of the wheel."""
+    pytest.importorskip("setuptools.build_meta")
+    import zipfile
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for name in ("codegym", "agents", "tools"):  # tools/ too, so that a packaging rule that took it would show
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    code = "import sys; from setuptools import build_meta; print(build_meta.build_wheel(sys.argv[1]))"
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "dist")], cwd=source, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (built,) = (tmp_path / "dist").glob("*.whl")
+    with zipfile.ZipFile(built) as wheel:
+        names = wheel.namelist()
+        assert wheel.read("codegym/tasks/data/builtin.jsonl") == PACKAGED.read_bytes()
+    assert not [n for n in names if n.startswith("tools/") or "builtin_suite" in n], names
+
+
+def test_docs_blocks_run(tmp_path: Path) -> None:
+    """docs/builtin_suite.md: the loader example, and a new task folder written and checked with --task."""
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/builtin_suite.md", tmp_path) == 2
 
 
 # -- a program that memorises the visible tests must fail the hidden ones --------------------------------------

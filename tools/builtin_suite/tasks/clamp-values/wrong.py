@@ -1,0 +1,2 @@
+def clamp_values(values, lo, hi):
+    return [min(max(v, lo), hi) for v in values]

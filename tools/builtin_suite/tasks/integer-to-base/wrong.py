@@ -1,0 +1,9 @@
+def to_base(n, base):
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    sign = "-" if n < 0 else ""
+    n = abs(n)
+    out = []
+    while n:
+        n, r = divmod(n, base)
+        out.append(digits[r])
+    return sign + "".join(reversed(out))

@@ -1,0 +1,6 @@
+import re
+
+t = int(input())
+for _ in range(t):
+    line = input().strip()
+    print("".join(ch * int(count) for ch, count in re.findall(r"([A-Za-z])(\d+)", line)))
