@@ -225,9 +225,7 @@ class _Zygote:
 
 def _hidden_paths() -> list[str]:
     """Package directories the sandbox must not expose (codegym holds hidden tests and wrong solutions)."""
-    import codegym
-
-    paths = [os.path.dirname(os.path.abspath(codegym.__file__))]
+    paths = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]  # the codegym package this module is in
     # The agents package (a layer above: located, never imported) holds no tests but the training code; hide it too.
     spec = importlib.util.find_spec("agents")
     if spec is not None and spec.origin:
