@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from codegym.envs.common import EnvConfigError, EnvStateError
 from codegym.envs.refine import CodeRefineEnv
+from codegym.errors import EnvConfigError, EnvStateError
 from codegym.tasks.micro import generate_micro_tasks
 
 

@@ -151,7 +151,7 @@ def test_import_codegym_registers_cheaply():
 
 def test_observe_before_reset_is_a_typed_error():
     from codegym.envs import coder_tester_v0
-    from codegym.envs.common import EnvStateError
+    from codegym.errors import EnvStateError
 
     with pytest.raises(EnvStateError):
         coder_tester_v0.raw_env(tasks=generate_micro_tasks(1)).observe("coder")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from codegym.envs.common import ActionError, EnvConfigError
 from codegym.envs.tokens import (
     DEDENT,
     EOS,
@@ -15,6 +14,7 @@ from codegym.envs.tokens import (
     HFTokenizerAdapter,
     bind_task,
 )
+from codegym.errors import ActionError, EnvConfigError
 from codegym.rewards.base import Reward, RewardOutput
 from codegym.tasks.micro import generate_micro_tasks
 

@@ -3,12 +3,12 @@
 The envs read a response under their ``action_format`` (``"auto"``, ``"code"``, ``"markdown"``) with
 :func:`extract_code`; the rule (CommonMark fences with backticks or tildes, last Python or untagged block) is
 documented in :mod:`codegym.extraction`. The one difference here is the error type: an unknown ``action_format``
-is an :class:`~codegym.envs.common.EnvConfigError`, like every other bad env argument.
+is an :class:`~codegym.errors.EnvConfigError`, like every other bad env argument.
 """
 
 from __future__ import annotations
 
-from codegym.envs.common import EnvConfigError
+from codegym.errors import EnvConfigError
 from codegym.extraction import ACTION_FORMATS, ActionFormat, CodeBlock, find_code_blocks, last_code_block
 from codegym.extraction import extract_code as _extract_code
 
