@@ -276,3 +276,10 @@ def test_tester_tests_run_apart_from_ground_truth(abs_task, local_executor):
     assert len(gt_requests) == len(tester_requests) == 2
     assert all(list(r.tests) == abs_task.all_tests for r in gt_requests)
     assert all(list(r.tests) == tests and r.reference is None for r in tester_requests)
+
+
+def test_pettingzoo_docs_page_runs(tmp_path):
+    """docs/pettingzoo.md: the parallel and AEC APIs, the missing-agent error and PettingZoo's API tests."""
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/pettingzoo.md", tmp_path) == 4

@@ -6,6 +6,6 @@ The versioned entry module, as PettingZoo lays out its envs (``chess_v6.py`` bes
 
 from __future__ import annotations
 
-from codegym.envs.coder_tester.coder_tester import env, parallel_env, raw_env
+from codegym.envs.coder_tester.coder_tester import CheckedParallelEnv, env, parallel_env, raw_env
 
-__all__ = ["env", "raw_env", "parallel_env"]
+__all__ = ["env", "raw_env", "parallel_env", "CheckedParallelEnv"]

@@ -35,18 +35,17 @@ def check_kwargs(factory: Callable[..., Any], kwargs: Mapping[str, Any], env_id:
     hints = []
     for name in unknown:
         close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
-        elsewhere = _envs_taking(name, env_id)
-        hint = f"did you mean {close[0]!r}?" if close else ""
-        if elsewhere:
-            hint += (" " if hint else "") + f"({name!r} is an argument of {', '.join(elsewhere)})"
-        hints.append(f"{name!r}" + (f": {hint}" if hint else ""))
+        # a near miss of this env's own keyword is the likely mistake; otherwise another env may be the one meant
+        notes = [f"did you mean {close[0]!r}?"] if close else _elsewhere(name, env_id)
+        hints.append(f"{name!r}" + (f" ({'; '.join(notes)})" if notes else ""))
     plural = "s" if len(unknown) > 1 else ""
-    raise EnvConfigError(f"{env_id} got unknown keyword argument{plural} {'; '.join(hints)}. "
+    raise EnvConfigError(f"{env_id} got unknown keyword argument{plural} {', '.join(hints)}. "
                          f"{env_id} takes: {', '.join(valid)}")
 
 
-def _envs_taking(name: str, env_id: str) -> list[str]:
-    """The other registered ids whose env takes keyword ``name`` (only computed on the error path)."""
+def _elsewhere(name: str, env_id: str) -> list[str]:
+    """Which other registered envs take keyword ``name`` or one close to it, e.g. ``"CodeRefine-v0 takes
+    'max_turns'"`` (only computed on the error path)."""
     from codegym.envs.registration import ENVS, NAMESPACE, load_entry_point
 
     base = env_id.removeprefix(f"{NAMESPACE}/")
@@ -55,10 +54,12 @@ def _envs_taking(name: str, env_id: str) -> list[str]:
         if info.env_id == base:
             continue
         try:
-            if name in accepted_kwargs(load_entry_point(info.env_class)):
-                found.append(info.env_id)
+            other = accepted_kwargs(load_entry_point(info.env_class))
         except (ImportError, AttributeError, ValueError, TypeError):  # an optional dependency is missing
             continue
+        match = [name] if name in other else difflib.get_close_matches(name, other, n=1, cutoff=0.85)
+        if match:
+            found.append(f"{info.env_id} takes {match[0]!r}")
     return found
 
 

@@ -64,7 +64,7 @@ class ExecutorOwner:
     _owns_executor: bool
 
     def _init_executor(self, executor: Executor | str | None) -> None:
-        self._executor_spec = executor
+        self._executor_spec = check_executor_arg(executor)
         self._executor = None
         self._owns_executor = isinstance(executor, str)
 

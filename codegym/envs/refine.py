@@ -70,8 +70,12 @@ class CodeRefineEnv(TextCodeEnv):
     Let ``r_t`` be the configured reward function's value for turn ``t``'s program (default ``BinaryPassReward``:
     1.0 when every hidden test passes), ``r_0 = 0`` and ``r_t = format_error_reward`` for an answer without code.
 
-    * ``reward_mode="final"`` (default): 0 on every turn but the last; the last turn (terminated or truncated) gets
-      ``r_T``.
+    * ``reward_mode="final"`` (default): the episode's return is the reward of its last program, ``r_T``, however
+      the episode ends -- terminated, truncated after ``max_turns``, or cut short by an outer
+      ``gymnasium.wrappers.TimeLimit`` (which the env cannot see coming). Each turn pays the change,
+      ``r_t - r_{t-1}``, so the rewards of any prefix of the episode sum to the last program's reward (a
+      potential-based shaping of the sparse final reward: the same optimal policy). With binary rewards and no
+      solved-then-broken program this is 0 on every turn but the solving one.
     * ``reward_mode="improvement"``: every turn gets ``r_t + improvement_coef * (r_t - r_{t-1})``.
 
     Both subtract ``turn_cost`` on every turn, so turn-control and credit-assignment studies are set up by kwargs.
@@ -82,7 +86,8 @@ class CodeRefineEnv(TextCodeEnv):
 
     ## Episode End
 
-    Terminates when the program passes every visible test. Truncates after ``max_turns`` submissions.
+    Terminates when the program passes every visible test. Truncates after ``max_turns`` submissions. An outer
+    ``TimeLimit`` may end the episode sooner; ``reward_mode="final"`` still returns the last program's reward.
 
     ## Arguments
 
@@ -93,7 +98,8 @@ class CodeRefineEnv(TextCodeEnv):
 
     ## Version History
 
-    * v0: initial version.
+    * v0: initial version. ``reward_mode="final"`` pays ``r_t - r_{t-1}`` per turn (the same return as paying
+      ``r_T`` on the env's own last turn, and the right one when an outer ``TimeLimit`` ends the episode).
     """
 
     env_id = "CodeRefine-v0"
@@ -123,16 +129,15 @@ class CodeRefineEnv(TextCodeEnv):
                           and agent_view.visible_passed == agent_view.visible_total)
         terminated = passed_visible
         truncated = not terminated and self.turn >= self.max_turns
-        self._done = terminated or truncated
         reward = self._step_reward(turn_reward)
         self._previous_reward = turn_reward
         return reward, terminated, truncated
 
     def _step_reward(self, turn_reward: float) -> float:
-        if self.reward_mode == "final":
-            base = turn_reward if self._done else 0.0
-        else:
-            base = turn_reward + self.improvement_coef * (turn_reward - self._previous_reward)
+        change = turn_reward - self._previous_reward
+        # "final": the changes telescope, so any prefix of the episode returns its last program's reward -- also
+        # when an outer TimeLimit truncates it, which the env cannot know in advance
+        base = change if self.reward_mode == "final" else turn_reward + self.improvement_coef * change
         return float(base - self.turn_cost)
 
     def _extra_info(self, turn_reward: float) -> dict[str, Any]:

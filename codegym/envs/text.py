@@ -68,8 +68,9 @@ def check_text_action(action: Any, env_name: str) -> str:
     """
     if isinstance(action, str):
         return str(action)
-    if isinstance(action, bytes):
-        return action.decode("utf-8", errors="replace")
+    if isinstance(action, (bytes, bytearray)):
+        raise ActionError(f"{env_name} takes a text action (str), got {type(action).__name__}: Gymnasium's Text "
+                          "space holds str only; decode it first, e.g. action.decode('utf-8')")
     raise ActionError(f"{env_name} takes a text action (str: raw code or a model response with a fenced code "
                       f"block), got {type(action).__name__}")
 

@@ -33,7 +33,7 @@ from gymnasium.vector.utils import (
 )
 
 from codegym.envs.codegen import CodeGenEnv
-from codegym.envs.config import check_choice, check_int
+from codegym.envs.config import check_choice, check_int, check_kwargs
 from codegym.envs.executor import ExecutorOwner
 from codegym.envs.pending import PendingStep
 from codegym.envs.refine import CodeRefineEnv
@@ -157,7 +157,9 @@ def shareable_space(space: spaces.Space) -> spaces.Space:
 
 def make_codegen_env(**kwargs: Any) -> CodeGenEnv:
     """``CodeGen-v0``'s registered entry point: a :class:`~codegym.envs.codegen.CodeGenEnv` whose observation space
-    ``AsyncVectorEnv`` can put in shared memory."""
+    ``AsyncVectorEnv`` can put in shared memory. An unknown keyword is an :class:`~codegym.errors.EnvConfigError`
+    naming the valid ones."""
+    check_kwargs(CodeGenEnv, kwargs, CodeGenEnv.env_id)
     env = CodeGenEnv(**kwargs)
     env.observation_space = shareable_space(env.observation_space)
     return env
@@ -165,7 +167,9 @@ def make_codegen_env(**kwargs: Any) -> CodeGenEnv:
 
 def make_refine_env(**kwargs: Any) -> CodeRefineEnv:
     """``CodeRefine-v0``'s registered entry point: a :class:`~codegym.envs.refine.CodeRefineEnv` whose observation
-    space ``AsyncVectorEnv`` can put in shared memory."""
+    space ``AsyncVectorEnv`` can put in shared memory. An unknown keyword is an
+    :class:`~codegym.errors.EnvConfigError` naming the valid ones."""
+    check_kwargs(CodeRefineEnv, kwargs, CodeRefineEnv.env_id)
     env = CodeRefineEnv(**kwargs)
     env.observation_space = shareable_space(env.observation_space)
     return env
@@ -203,6 +207,7 @@ class BatchedCodeGenVectorEnv(ExecutorOwner, VectorEnv):
 
     def __init__(self, num_envs: int, *, autoreset_mode: str | AutoresetMode = "same_step",
                  executor: Executor | str | None = None, **kwargs: Any) -> None:
+        check_kwargs(CodeGenEnv, kwargs, CodeGenEnv.env_id, also=("num_envs", "autoreset_mode"))
         check_int("num_envs", num_envs)
         if isinstance(autoreset_mode, str):
             autoreset_mode = _MODES[check_choice("autoreset_mode", autoreset_mode, tuple(_MODES))]

@@ -16,6 +16,7 @@ See :class:`raw_env` for the spaces, rewards and arguments.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from codegym.envs.coder_tester.game import (
     parse_tests,
     play_round,
 )
-from codegym.envs.config import check_choice, check_float, check_int
+from codegym.envs.config import check_choice, check_float, check_int, check_kwargs
 from codegym.envs.executor import ExecutorOwner, resolve_limits
 from codegym.envs.extraction import ACTION_FORMATS, ActionFormat
 from codegym.envs.feedback import render_test, render_tests
@@ -50,13 +51,13 @@ from codegym.envs.text import (
     sanitize_text,
     text_space,
 )
-from codegym.errors import EnvStateError
+from codegym.errors import EnvStateError, MissingActionError
 
 if TYPE_CHECKING:
     from codegym.sandbox.api import Executor, Limits
     from codegym.tasks.model import Task
 
-__all__ = ["env", "raw_env", "parallel_env"]
+__all__ = ["env", "raw_env", "parallel_env", "CheckedParallelEnv"]
 
 CODER, TESTER = "coder", "tester"
 
@@ -302,10 +303,38 @@ def _copy_space(space: spaces.Dict) -> spaces.Dict:
 
 
 def env(**kwargs: Any) -> AECEnv:
-    """The AEC env with PettingZoo's standard wrappers (order enforcing)."""
+    """The AEC env with PettingZoo's standard wrappers (order enforcing). An unknown keyword is an
+    :class:`~codegym.errors.EnvConfigError` naming the valid ones."""
+    check_kwargs(raw_env, kwargs, "CoderTester-v0")
     return wrappers.OrderEnforcingWrapper(raw_env(**kwargs))
 
 
-def parallel_env(**kwargs: Any) -> aec_to_parallel_wrapper:
-    """The parallel env (every agent acts each round): PettingZoo's conversion of :func:`env`."""
-    return aec_to_parallel_wrapper(env(**kwargs))
+class CheckedParallelEnv(aec_to_parallel_wrapper):
+    """PettingZoo's AEC-to-parallel conversion, with the actions checked before any agent acts.
+
+    ``step`` needs an action for every live agent: a missing one is a :class:`~codegym.errors.MissingActionError`
+    naming it (and an unknown key that looks like it), raised before the env changes, so the episode can go on
+    with a corrected dict. PettingZoo's own wrapper would step the first agent and then fail with a bare
+    ``KeyError``, leaving the round half played.
+    """
+
+    def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:  # type: ignore[override]
+        if not isinstance(actions, dict):
+            raise MissingActionError(f"CoderTester-v0 parallel step takes a dict of actions keyed by agent "
+                                     f"({', '.join(self.agents)}), not {type(actions).__name__}")
+        missing = [agent for agent in self.agents if agent not in actions]
+        if missing:
+            extra = [key for key in actions if key not in self.agents]
+            hints = []
+            for agent in missing:
+                close = difflib.get_close_matches(str(agent), [str(k) for k in extra], n=1)
+                hints.append(f"{agent!r}" + (f" (got {close[0]!r}: a misspelling?)" if close else ""))
+            raise MissingActionError(f"CoderTester-v0 parallel step has no action for {', '.join(hints)}; every "
+                                     f"live agent acts each round: pass a dict with keys {', '.join(map(repr, self.agents))}")
+        return super().step(actions)
+
+
+def parallel_env(**kwargs: Any) -> CheckedParallelEnv:
+    """The parallel env (every agent acts each round): PettingZoo's conversion of :func:`env`, whose ``step``
+    names a missing agent (:class:`CheckedParallelEnv`)."""
+    return CheckedParallelEnv(env(**kwargs))

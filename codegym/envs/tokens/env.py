@@ -14,7 +14,7 @@ import numpy as np
 from gymnasium import spaces
 
 from codegym.envs.base import CodeEnv
-from codegym.envs.config import check_float, check_int
+from codegym.envs.config import check_float, check_int, check_kwargs
 from codegym.envs.info import SUCCESS_KEY, hacking_info, process_signal, solved, step_info
 from codegym.envs.taskpool import TaskPool
 from codegym.envs.tokens.vocabulary import CodeVocabulary, TaskBinding, Tokenizer, bind_task
@@ -284,7 +284,9 @@ class CodeGenTokensEnv(CodeEnv):
 
 
 def make_tokens_env(**kwargs: Any) -> CodeGenTokensEnv:
-    """``CodeGenTokens-v0``'s registered entry point."""
+    """``CodeGenTokens-v0``'s registered entry point: checks the keyword arguments (an unknown one is an
+    :class:`~codegym.errors.EnvConfigError` naming the valid ones), then builds the env."""
+    check_kwargs(CodeGenTokensEnv, kwargs, CodeGenTokensEnv.env_id)
     return CodeGenTokensEnv(**kwargs)
 
 
