@@ -28,3 +28,23 @@ class IsolationUnavailableError(SandboxError):
 
 class BackendUnavailableError(CodegymError, RuntimeError):
     """An executor backend whose dependency or engine is missing."""
+
+
+class EnvConfigError(CodegymError, ValueError):
+    """A bad argument to an env (``gymnasium.make`` kwargs, a PettingZoo factory's, a constructor's): the message
+    names the argument and the accepted values (for an unknown keyword, every valid one and the closest match)."""
+
+
+class EnvStateError(CodegymError, RuntimeError):
+    """An env method called in the wrong state (``step`` before ``reset``, or after the episode ended)."""
+
+
+class ActionError(CodegymError, TypeError):
+    """An action an env cannot take: of the wrong type (text envs take ``str``), or out of range."""
+
+
+class MissingActionError(ActionError, KeyError):
+    """A multi-agent ``step`` whose actions dict lacks an agent that must act; the message names it."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else "missing action"

@@ -10,10 +10,10 @@ import pytest
 
 import codegym  # noqa: F401  (registers the ids)
 from codegym.envs.codegen import CodeGenEnv
-from codegym.envs.common import ActionError, EnvConfigError, EnvStateError, sanitize_text
 from codegym.envs.extraction import extract_code
+from codegym.envs.text import sanitize_text
 from codegym.envs.vector import BatchedCodeGenVectorEnv
-from codegym.errors import UnknownTaskError
+from codegym.errors import ActionError, EnvConfigError, EnvStateError, UnknownTaskError
 from codegym.rewards.base import Reward, RewardOutput
 from codegym.tasks.micro import generate_micro_tasks
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from codegym.envs import coder_tester_v0
-from codegym.envs.coder_tester import cure_rewards, parse_codes, parse_tests
-from codegym.envs.common import EnvConfigError
+from codegym.envs.coder_tester.game import cure_rewards, parse_codes, parse_tests
+from codegym.errors import EnvConfigError
 from codegym.tasks.model import AssertTest, CallTest, StdioTest, Task
 
 ABS_PREFIX = "def absolute(x):\n    \"\"\"Return the absolute value of x.\"\"\"\n"
@@ -258,7 +258,7 @@ def test_hostile_tester_cannot_run_the_ground_truth(parallel, local_executor):
 
 def test_tester_tests_run_apart_from_ground_truth(abs_task, local_executor):
     """Each code runs twice: the ground truth in one request, the tester's tests in another (no reference)."""
-    from codegym.envs.coder_tester import parse_tests, play_round
+    from codegym.envs.coder_tester.game import parse_tests, play_round
     from codegym.sandbox.api import Executor
 
     seen = []
@@ -276,3 +276,10 @@ def test_tester_tests_run_apart_from_ground_truth(abs_task, local_executor):
     assert len(gt_requests) == len(tester_requests) == 2
     assert all(list(r.tests) == abs_task.all_tests for r in gt_requests)
     assert all(list(r.tests) == tests and r.reference is None for r in tester_requests)
+
+
+def test_pettingzoo_docs_page_runs(tmp_path):
+    """docs/pettingzoo.md: the parallel and AEC APIs, the missing-agent error and PettingZoo's API tests."""
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/pettingzoo.md", tmp_path) == 4

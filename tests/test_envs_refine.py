@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from codegym.envs.common import EnvConfigError, EnvStateError
 from codegym.envs.refine import CodeRefineEnv
+from codegym.errors import EnvConfigError, EnvStateError
 from codegym.tasks.micro import generate_micro_tasks
 
 
@@ -61,6 +61,38 @@ def test_bug_fixed_on_turn_two(task, local_executor, mode, turn_cost, coef, expe
     assert "ZeroDivisionError" in obs1["feedback"] and "line:" in obs1["feedback"]
     assert obs1["previous_code"] == buggy(task) and int(obs1["turn"]) == 1
     assert int(obs2["turn"]) == 2 and "visible tests passed: 2/2" in obs2["feedback"]
+
+
+def test_final_mode_returns_the_last_programs_reward_however_the_episode_ends(local_executor):
+    """``reward_mode="final"`` pays r_t - r_{t-1} per turn, so the return of any prefix is the last program's
+    reward: an outer gymnasium TimeLimit (which the env cannot see) no longer cuts the episode with 0."""
+    import gymnasium as gym
+
+    from codegym.tasks.model import CallTest, Task
+
+    visible = [CallTest("square", (1,), expected=1), CallTest("square", (2,), expected=4)]
+    hidden = [CallTest("square", (3,), expected=9), CallTest("square", (0,), expected=0)]
+    task = Task("t/square", "Write square(x).", visible, hidden, "square")
+    broken = "def square(x):\n    return 1 / 0\n"
+    solves_hidden_only = "def square(x):\n    return 0 if x == 2 else x * x\n"  # fails square(2): no termination
+    wrong = "def square(x):\n    return x\n"
+
+    # cut by an outer TimeLimit at turn 2 (the env's own max_turns is 4): turn 2's program solved the hidden tests
+    env = gym.make("CodeRefine-v0", tasks=[task], executor=local_executor, max_episode_steps=2)
+    env.reset()
+    steps = [env.step(program) for program in (broken, solves_hidden_only)]
+    assert [s[3] for s in steps] == [False, True] and not any(s[2] for s in steps)
+    assert [s[4]["turn_reward"] for s in steps] == [0.0, 1.0]
+    assert [s[1] for s in steps] == [0.0, 1.0]  # the old "final" paid [0.0, 0.0] here
+    env.close()
+
+    # a solved program then a worse one: the rewards telescope to the last program's reward (0), the same return
+    # as the env's own truncation, with turn_cost on every turn
+    env = CodeRefineEnv([task], max_turns=3, turn_cost=0.1, executor=local_executor)
+    steps = run(env, [solves_hidden_only, wrong, broken])
+    assert [s[4]["turn_reward"] for s in steps] == [1.0, 0.0, 0.0] and steps[-1][3]
+    assert [s[1] for s in steps] == pytest.approx([0.9, -1.1, -0.1])
+    assert sum(s[1] for s in steps) == pytest.approx(steps[-1][4]["turn_reward"] - 3 * 0.1)
 
 
 def test_feedback_shows_expected_and_actual(task, local_executor):

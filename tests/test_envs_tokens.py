@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from codegym.envs.common import ActionError, EnvConfigError
 from codegym.envs.tokens import (
     DEDENT,
     EOS,
@@ -15,6 +14,7 @@ from codegym.envs.tokens import (
     HFTokenizerAdapter,
     bind_task,
 )
+from codegym.errors import ActionError, EnvConfigError
 from codegym.rewards.base import Reward, RewardOutput
 from codegym.tasks.micro import generate_micro_tasks
 
@@ -305,3 +305,12 @@ def test_hidden_test_failures_do_not_reach_info(vocab, local_executor):
     assert terminated and info["hidden_passed"] == len(task.hidden_tests) - 1
     assert canary not in repr({k: v for k, v in info.items() if k != "program"}) + repr(obs)
     assert reward < 1.0
+
+
+def test_sb3_docs_page_runs(tmp_path):
+    """docs/sb3.md: SB3's check_env, PPO and sb3-contrib's MaskablePPO on CodeGenTokens-v0 (a few hundred steps)."""
+    pytest.importorskip("stable_baselines3")
+    pytest.importorskip("sb3_contrib")
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/sb3.md", tmp_path) == 3

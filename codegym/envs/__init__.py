@@ -16,6 +16,15 @@ Gymnasium ids also under codegym's namespace (``gymnasium.make("codegym/CodeGen-
 :class:`~codegym.envs.vector.BatchedCodeGenVectorEnv`, and ``"sync"``/``"async"`` give gymnasium's own vector envs
 (``docs/vector_envs.md``). Env classes are imported lazily from this package, so importing it costs nothing until
 an env is used.
+
+Modules: :mod:`~codegym.envs.base` (``CodeEnv``: task pool, executor, reward, limits, rendering) and
+:mod:`~codegym.envs.text_env` (``TextCodeEnv``: the text envs' one step path) under :mod:`~codegym.envs.codegen`
+and :mod:`~codegym.envs.refine`; :mod:`~codegym.envs.tokens` (grammar, vocabulary, env);
+:mod:`~codegym.envs.coder_tester` (env and game) with :mod:`~codegym.envs.coder_tester_v0`; the shared pieces by
+concern: :mod:`~codegym.envs.text`, :mod:`~codegym.envs.taskpool`, :mod:`~codegym.envs.executor`,
+:mod:`~codegym.envs.scoring`, :mod:`~codegym.envs.split`, :mod:`~codegym.envs.pending`,
+:mod:`~codegym.envs.feedback`, :mod:`~codegym.envs.info`, :mod:`~codegym.envs.config`. Errors are in
+:mod:`codegym.errors` (``EnvConfigError``, ``EnvStateError``, ``ActionError``, ``MissingActionError``).
 """
 
 from __future__ import annotations
@@ -24,14 +33,16 @@ import importlib
 from typing import Any
 
 from codegym.envs.registration import ENVS, NAMESPACE, env_ids, make_multiagent, register_envs
+from codegym.errors import ActionError, EnvConfigError, EnvStateError, MissingActionError
 
 __all__ = ["ENVS", "NAMESPACE", "env_ids", "make_multiagent", "register_envs", "CodeGenEnv", "CodeRefineEnv",
-           "CodeGenTokensEnv", "BatchedCodeGenVectorEnv", "ShareableText", "coder_tester_v0", "extract_code"]
+           "CodeGenTokensEnv", "BatchedCodeGenVectorEnv", "ShareableText", "coder_tester_v0", "extract_code",
+           "EnvConfigError", "EnvStateError", "ActionError", "MissingActionError"]
 
 _LAZY = {
     "CodeGenEnv": ("codegym.envs.codegen", "CodeGenEnv"),
     "CodeRefineEnv": ("codegym.envs.refine", "CodeRefineEnv"),
-    "CodeGenTokensEnv": ("codegym.envs.tokens", "CodeGenTokensEnv"),
+    "CodeGenTokensEnv": ("codegym.envs.tokens.env", "CodeGenTokensEnv"),
     "BatchedCodeGenVectorEnv": ("codegym.envs.vector", "BatchedCodeGenVectorEnv"),
     "ShareableText": ("codegym.envs.vector", "ShareableText"),
     "extract_code": ("codegym.envs.extraction", "extract_code"),

@@ -33,8 +33,9 @@ class EnvInfo:
     """One registered id: its kind (``gymnasium`` or ``pettingzoo``), entry point(s) and a one-line summary.
 
     ``entry_point`` is the env class (or PettingZoo factory). ``make_entry_point``, when set, is what
-    ``gymnasium.make`` calls instead: a function building that class with shareable text spaces.
-    ``vector_entry_point`` is the id's own vector env, for ``gymnasium.make_vec``.
+    ``gymnasium.make`` calls instead: a function that checks the keyword arguments (an unknown one is an
+    ``EnvConfigError`` naming the valid ones) and builds that class (with shareable text spaces, for the text
+    envs). ``vector_entry_point`` is the id's own vector env, for ``gymnasium.make_vec``.
     """
 
     env_id: str
@@ -44,6 +45,13 @@ class EnvInfo:
     parallel_entry_point: str | None = None
     make_entry_point: str | None = None
     vector_entry_point: str | None = None
+
+    @property
+    def env_class(self) -> str:
+        """The env class whose constructor defines the id's keyword arguments (PettingZoo: the ``raw_env``)."""
+        if self.kind == "pettingzoo":
+            return self.entry_point.partition(":")[0] + ":raw_env"
+        return self.entry_point
 
 
 #: Every id codegym registers, in the order ``codegym envs`` lists them.
@@ -55,8 +63,9 @@ ENVS: tuple[EnvInfo, ...] = (
     EnvInfo("CodeRefine-v0", "gymnasium", "codegym.envs.refine:CodeRefineEnv",
             "multi-turn refinement with execution feedback on the visible tests",
             make_entry_point="codegym.envs.vector:make_refine_env"),
-    EnvInfo("CodeGenTokens-v0", "gymnasium", "codegym.envs.tokens:CodeGenTokensEnv",
-            "token-level generation (Discrete actions, Box observations, action mask) for SB3"),
+    EnvInfo("CodeGenTokens-v0", "gymnasium", "codegym.envs.tokens.env:CodeGenTokensEnv",
+            "token-level generation (Discrete actions, Box observations, action mask) for SB3",
+            make_entry_point="codegym.envs.tokens.env:make_tokens_env"),
     EnvInfo("CoderTester-v0", "pettingzoo", "codegym.envs.coder_tester_v0:env",
             "PettingZoo coder vs unit tester with CURE rewards (AEC and parallel)",
             parallel_entry_point="codegym.envs.coder_tester_v0:parallel_env"),
@@ -124,7 +133,8 @@ def env_info(env_id: str) -> EnvInfo:
     raise UnknownEnvError(f"unknown env id {env_id!r}; codegym registers {', '.join(env_ids())}")
 
 
-def _load(entry_point: str) -> Any:
+def load_entry_point(entry_point: str) -> Any:
+    """The object an entry point string (``"module:attr"``) names (imports its module)."""
     module, _, attr = entry_point.partition(":")
     return getattr(importlib.import_module(module), attr)
 
@@ -137,4 +147,4 @@ def make_multiagent(env_id: str = "CoderTester-v0", *, parallel: bool = False, *
         raise UnknownEnvError(f"{env_id!r} is a Gymnasium env; build it with gymnasium.make({env_id!r})")
     entry = info.parallel_entry_point if parallel else info.entry_point
     assert entry is not None
-    return _load(entry)(**kwargs)
+    return load_entry_point(entry)(**kwargs)

@@ -32,9 +32,13 @@ from gymnasium.vector.utils import (
     write_to_shared_memory,
 )
 
-from codegym.envs.codegen import CodeGenEnv, PendingStep
-from codegym.envs.common import EnvConfigError, TaskPool, resolve_executor
+from codegym.envs.codegen import CodeGenEnv
+from codegym.envs.config import check_choice, check_int, check_kwargs
+from codegym.envs.executor import ExecutorOwner
+from codegym.envs.pending import PendingStep
 from codegym.envs.refine import CodeRefineEnv
+from codegym.envs.taskpool import TaskPool
+from codegym.errors import EnvConfigError
 
 if TYPE_CHECKING:
     from codegym.sandbox.api import Executor
@@ -153,7 +157,9 @@ def shareable_space(space: spaces.Space) -> spaces.Space:
 
 def make_codegen_env(**kwargs: Any) -> CodeGenEnv:
     """``CodeGen-v0``'s registered entry point: a :class:`~codegym.envs.codegen.CodeGenEnv` whose observation space
-    ``AsyncVectorEnv`` can put in shared memory."""
+    ``AsyncVectorEnv`` can put in shared memory. An unknown keyword is an :class:`~codegym.errors.EnvConfigError`
+    naming the valid ones."""
+    check_kwargs(CodeGenEnv, kwargs, CodeGenEnv.env_id)
     env = CodeGenEnv(**kwargs)
     env.observation_space = shareable_space(env.observation_space)
     return env
@@ -161,7 +167,9 @@ def make_codegen_env(**kwargs: Any) -> CodeGenEnv:
 
 def make_refine_env(**kwargs: Any) -> CodeRefineEnv:
     """``CodeRefine-v0``'s registered entry point: a :class:`~codegym.envs.refine.CodeRefineEnv` whose observation
-    space ``AsyncVectorEnv`` can put in shared memory."""
+    space ``AsyncVectorEnv`` can put in shared memory. An unknown keyword is an
+    :class:`~codegym.errors.EnvConfigError` naming the valid ones."""
+    check_kwargs(CodeRefineEnv, kwargs, CodeRefineEnv.env_id)
     env = CodeRefineEnv(**kwargs)
     env.observation_space = shareable_space(env.observation_space)
     return env
@@ -177,7 +185,7 @@ make_refine_env.metadata = CodeRefineEnv.metadata  # type: ignore[attr-defined]
 _MODES = {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP}
 
 
-class BatchedCodeGenVectorEnv(VectorEnv):
+class BatchedCodeGenVectorEnv(ExecutorOwner, VectorEnv):
     """``num_envs`` copies of ``CodeGen-v0`` sharing one task pool and one executor, executed as one batch.
 
     Args:
@@ -199,12 +207,10 @@ class BatchedCodeGenVectorEnv(VectorEnv):
 
     def __init__(self, num_envs: int, *, autoreset_mode: str | AutoresetMode = "same_step",
                  executor: Executor | str | None = None, **kwargs: Any) -> None:
-        if isinstance(num_envs, bool) or not isinstance(num_envs, int) or num_envs < 1:
-            raise EnvConfigError(f"num_envs must be an int >= 1, not {num_envs!r}")
+        check_kwargs(CodeGenEnv, kwargs, CodeGenEnv.env_id, also=("num_envs", "autoreset_mode"))
+        check_int("num_envs", num_envs)
         if isinstance(autoreset_mode, str):
-            if autoreset_mode not in _MODES:
-                raise EnvConfigError(f"autoreset_mode must be one of {', '.join(_MODES)}, not {autoreset_mode!r}")
-            autoreset_mode = _MODES[autoreset_mode]
+            autoreset_mode = _MODES[check_choice("autoreset_mode", autoreset_mode, tuple(_MODES))]
         if autoreset_mode not in _MODES.values():
             raise EnvConfigError(f"autoreset_mode must be one of {', '.join(_MODES)}")
         if "render_mode" in kwargs and kwargs["render_mode"] is not None:
@@ -213,9 +219,7 @@ class BatchedCodeGenVectorEnv(VectorEnv):
         self.num_envs = num_envs
         self.autoreset_mode = autoreset_mode
         self.metadata = {**self.metadata, "autoreset_mode": autoreset_mode}
-        self._executor_spec = executor
-        self._executor: Executor | None = None
-        self._owns_executor = isinstance(executor, str)
+        self._init_executor(executor)  # one executor for every sub-env, handed to them once it exists
         self.envs = [CodeGenEnv(**kwargs) for _ in range(num_envs)]
         shared_pool: TaskPool = self.envs[0].task_pool  # one lazy load for all sub-envs
         for env in self.envs[1:]:
@@ -227,13 +231,9 @@ class BatchedCodeGenVectorEnv(VectorEnv):
         self._needs_reset = np.zeros(num_envs, dtype=bool)
         self._obs: list[dict[str, str]] = [{} for _ in range(num_envs)]
 
-    @property
-    def executor(self) -> Executor:
-        if self._executor is None:
-            self._executor = resolve_executor(self._executor_spec)
-            for env in self.envs:
-                env._executor = self._executor
-        return self._executor
+    def _executor_ready(self, executor: Executor) -> None:
+        for env in self.envs:
+            env.use_executor(executor)
 
     def reset(self, *, seed: int | Sequence[int | None] | None = None,
               options: dict[str, Any] | None = None) -> tuple[dict[str, tuple[str, ...]], dict[str, Any]]:
@@ -297,6 +297,4 @@ class BatchedCodeGenVectorEnv(VectorEnv):
         return {k: tuple(o[k] for o in observations) for k in keys}
 
     def close_extras(self, **kwargs: Any) -> None:
-        if self._owns_executor and self._executor is not None:
-            self._executor.close()
-        self._executor = None
+        self._close_executor()

@@ -11,8 +11,8 @@ task from a binary execution matrix:
   -1 (``normalize=False`` uses counts instead of shares, as CURE's own implementation does). With W empty the test
   cannot tell codes apart and gets 0.
 
-This module is pure logic plus one batched executor call; :mod:`codegym.envs.coder_tester_v0` wraps it in the
-PettingZoo API. Each code runs in two requests: the ground-truth tests in one, the tester's tests in another, so a
+This module is pure logic plus one batched executor call; :mod:`codegym.envs.coder_tester.coder_tester` wraps it
+in the PettingZoo API (built as ``codegym.envs.coder_tester_v0.env()``). Each code runs in two requests: the ground-truth tests in one, the tester's tests in another, so a
 generated test never shares a process with a ground-truth test.
 """
 

@@ -1,0 +1,100 @@
+"""The ``info`` dicts of codegym's envs: the keys every step carries and their shapes.
+
+Every step's info has the same keys and value types, so gymnasium's vector envs can batch it (their batching cannot
+mix ``None`` with floats or dicts): missing rates are NaN, ``failing_test`` is ``{}`` when nothing failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codegym.evaluation import ProgramEvaluation
+    from codegym.rewards.base import RewardOutput
+    from codegym.tasks.model import Task
+
+#: ``info`` key, in every ``reset`` and ``step`` info of ``CodeGen-v0`` and ``CodeRefine-v0``: True when the task
+#: has no hidden tests, so its reward is computed on the visible tests (which the agent sees).
+NO_HIDDEN_TESTS_KEY = "no_hidden_tests"
+
+#: ``info`` key set on every step of every env (the coder's info in ``CoderTester-v0``): True when the episode
+#: solved its task. This is the one definition of success that agents, benchmarks and rollouts read.
+SUCCESS_KEY = "success"
+
+
+def solved(evaluation: ProgramEvaluation | None) -> bool:
+    """Whether a program solved its task: every test its reward is computed on passed -- the hidden tests when
+    the task has any, else all its tests (:attr:`ProgramEvaluation.hidden_all_passed`). ``None`` (nothing ran,
+    e.g. a format error) is not a success. The agent's view suffices: hidden outcomes keep their verdict."""
+    return evaluation is not None and bool(evaluation.hidden_all_passed)
+
+
+#: ``info`` keys of a step that never ran (a format error), so every step's info has the same keys.
+EMPTY_SUMMARY: dict[str, Any] = {
+    "status": "format_error", "passed": False, "tests_passed": 0, "tests_total": 0, "visible_passed": 0,
+    "visible_total": 0, "hidden_passed": 0, "hidden_total": 0, "visible_pass_rate": None,
+    "hidden_pass_rate": None, "visible_hidden_gap": None, "error": None, "failing_test": None,
+}
+
+
+#: Summary keys whose value is a rate that may be missing; ``info`` carries NaN instead of None for them.
+_RATE_KEYS = ("visible_pass_rate", "hidden_pass_rate", "visible_hidden_gap")
+
+
+def step_info(summary: dict[str, Any]) -> dict[str, Any]:
+    """An evaluation summary shaped for ``info``: missing rates are NaN (not None) and ``failing_test`` is ``{}``
+    when nothing failed, so every step's info has the same value types and gymnasium's vector envs can batch it
+    (their info batching cannot mix None with floats or dicts)."""
+    info = dict(summary)
+    for key in _RATE_KEYS:
+        if key in info and info[key] is None:
+            info[key] = float("nan")
+    if info.get("failing_test") is None:
+        info["failing_test"] = {}
+    return info
+
+
+def summary_json(evaluation: ProgramEvaluation) -> str:
+    """The evaluation summary as compact JSON (for ``ansi`` rendering)."""
+    return json.dumps({k: v for k, v in evaluation.summary().items() if k != "failing_test"})
+
+
+#: ``info["hacking"]`` keys whose value is a number that may be missing; ``info`` carries NaN instead of None.
+_HACKING_RATE_KEYS = ("visible_hidden_gap", "process_score", "disagreement")
+
+
+def process_signal(out: RewardOutput | None) -> list[float] | None:
+    """The per-line process signal of a reward's output, for the process/outcome disagreement.
+
+    A shaped reward (:class:`~codegym.rewards.shaping.ShapedReward`) scales its line rewards by a weight that
+    depends on the outcome, so its unweighted per-line signal (``info["process_line_rewards"]``) is preferred;
+    otherwise the line rewards themselves. ``None`` when the reward has no process signal.
+    """
+    if out is None:
+        return None
+    raw = out.info.get("process_line_rewards") if isinstance(out.info, dict) else None
+    if raw is not None:
+        return list(raw)
+    return list(out.line_rewards) if out.line_rewards is not None else None
+
+
+def hacking_info(evaluation: ProgramEvaluation | None, task: Task | None, program: str | None,
+                 line_rewards: Sequence[float | None] | None = None) -> dict[str, Any]:
+    """:func:`codegym.rewards.hacking.hacking_report` shaped for ``info["hacking"]``.
+
+    Every step gets the same keys and value types so gymnasium's vector envs can batch them: missing numbers
+    (no visible or no hidden tests, no process signal) are NaN, ``disagrees`` is False without a process signal
+    (``disagreement`` is NaN then, which is how :func:`~codegym.rewards.hacking.hacking_summary` tells the two
+    apart), and ``n_test_literals`` counts the ``test_literals`` entries.
+    """
+    from codegym.rewards.hacking import hacking_report
+
+    report = hacking_report(evaluation, task, program, line_rewards)
+    for key in _HACKING_RATE_KEYS:
+        if report.get(key) is None:
+            report[key] = float("nan")
+    report["disagrees"] = bool(report.get("disagrees"))
+    report["n_test_literals"] = len(report["test_literals"])
+    return report
