@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import gymnasium as gym  # noqa: E402
 
 import codegym  # noqa: E402, F401  (registers CodeGen-v0)
-from codegym.envs.common import split_requests  # noqa: E402
+from codegym.envs.split import split_requests  # noqa: E402
 from codegym.evaluation import build_request  # noqa: E402
 from codegym.sandbox import get_executor  # noqa: E402
 from codegym.tasks.sources import load_tasks  # noqa: E402

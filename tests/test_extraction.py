@@ -115,8 +115,8 @@ TILDE = "I fixed it.\n~~~python\ndef add(a, b):\n    return a + b\n~~~\n"
 
 
 def test_every_layer_agrees():
-    from codegym.envs.common import EnvConfigError
     from codegym.envs.extraction import extract_code as env_extract
+    from codegym.errors import EnvConfigError
     from codegym.rewards._util import extract_code as reward_extract
     from codegym.tasks.formats._common import extract_code_block
 

@@ -145,7 +145,7 @@ def test_empty_prompt_gets_codegyms_chat_prompt_and_task_lookup_by_spec():
     history, _ = env.init([])
     assert history[0]["role"] == "user" and "```python" in history[0]["content"]
     env.close()
-    from codegym.envs.common import EnvConfigError
+    from codegym.errors import EnvConfigError
 
     with pytest.raises(EnvConfigError, match="ground_truth"):
         skyrl_gym.make("codegym_codegen", env_config={}, extras={"extra_info": {}})

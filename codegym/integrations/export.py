@@ -42,7 +42,7 @@ class ExportError(CodegymError, ValueError):
 
 def task_text(task: Task, *, show_visible_tests: bool = True, instruction: str | None = CHAT_INSTRUCTION) -> str:
     """The text a model reads for ``task``: the instruction, the statement and the visible tests."""
-    from codegym.envs.common import render_tests
+    from codegym.envs.feedback import render_tests
 
     parts = [instruction, ""] if instruction else []
     parts.append(task.prompt.rstrip())

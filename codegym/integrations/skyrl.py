@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 
 from skyrl_gym.envs.base_text_env import BaseTextEnv, BaseTextEnvStepOutput
 
-from codegym.envs.common import EnvConfigError
+from codegym.errors import EnvConfigError
 from codegym.tasks.model import Task
 
 #: SkyRL env ids (``env_class`` in a dataset row or in ``environment.env_class``) -> codegym env.
@@ -78,7 +78,7 @@ def _shared_executor(backend: str) -> Any:
     """One executor per backend name per process, shared by every rollout's env (an env per rollout must not
     start its own worker pool)."""
     if backend not in _EXECUTORS:
-        from codegym.envs.common import resolve_executor
+        from codegym.envs.executor import resolve_executor
 
         _EXECUTORS[backend] = resolve_executor(backend)
     return _EXECUTORS[backend]
