@@ -8,8 +8,8 @@ Nothing here imports ``codegym`` (the package is shipped to containers as one ar
   minimal root, per-uid scratch);
 * untrusted side: ``candidate`` (loads the program and answers calls); ``unit`` (what every unit does between its
   fork and its role: descriptors, uid, filter, limits);
-* trusted side: ``harness`` (runs test code against the candidate through remote proxies), ``supervisor`` (drives
-  units, enforces limits, relays calls), ``forkserver`` (forks units), ``container`` (the one-shot server the
+* trusted side: ``harness`` (runs test code against the candidate through remote proxies: ``proxies``), ``supervisor`` (drives
+  units, enforces limits, relays calls; ``units``: its view of each unit), ``forkserver`` (forks units), ``container`` (the one-shot server the
   Docker backend runs).
 """
 
@@ -17,7 +17,7 @@ import json as _json
 import os as _os
 
 #: The modules of this package, in an order in which each one's imports are already loaded.
-MODULES = ("framing", "codec", "linux", "seccomp", "isolation", "candidate", "harness", "unit", "supervisor",
+MODULES = ("framing", "codec", "linux", "seccomp", "isolation", "candidate", "proxies", "harness", "unit", "units", "supervisor",
            "forkserver", "container")
 
 

@@ -7,6 +7,11 @@ bounded (:class:`Bounds`), linear (hash-flooded sets and keys are refused), runs
 fails only with :class:`DecodeError`. Standard library only (shipped into containers, run under ``python -I``);
 numpy is touched only for numpy values.
 
+One module on purpose: the wire format below is one table, and each tag's encoder and decoder sit side by side in
+it (the :class:`_Encoder` and :class:`_Decoder` tables are keyed alike) so that neither side changes without the
+other in view; ``tests/test_sandbox_codec.py`` checks them as pairs. The value classes a decoder builds for the
+parent (:class:`ObjectValue`, :class:`MatchValue`) and their bounded ``repr`` close the module.
+
 Wire format. A tagged object has exactly one key shaped ``__name__`` plus the extra keys listed; any other
 object with such a key is an error. ``[enc]`` is a list of encodings, ``pairs`` is ``[[key, value], ...]``.
 

@@ -22,8 +22,9 @@ from . import seccomp
 from .framing import dump_json, frame_raw, load_json, read_exact, write_all
 from .isolation import PRELOAD_MODULES
 from .linux import PR_SET_CHILD_SUBREAPER, prctl
-from .supervisor import UnitHandle, run_request
+from .supervisor import run_request
 from .unit import SETUP_FAILED, become_unit
+from .units import UnitHandle
 
 #: Harness units run under the run's uid plus this offset: never the candidate's uid, never another container's.
 HARNESS_UID_OFFSET = 1_000_000

@@ -25,7 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from codegym.errors import IsolationUnavailableError, SandboxError
-from codegym.runtime.supervisor import UnitHandle, run_request
+from codegym.runtime.supervisor import run_request
+from codegym.runtime.units import UnitHandle
 from codegym.sandbox.api import Limits
 from codegym.sandbox.cgroups import SlotCgroups, run_limit_bytes
 from codegym.sandbox.judge import JudgingExecutor
