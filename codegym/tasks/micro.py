@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from codegym.errors import CodegymError
+from codegym.errors import InvalidDifficultyError, MicroTaskError
 from codegym.tasks.model import CallTest, Task
 
 __all__ = ["LEVEL_NAMES", "N_VISIBLE", "N_HIDDEN", "InvalidDifficultyError", "MicroTaskError", "generate_micro_tasks",
@@ -41,14 +41,6 @@ LEVEL_NAMES: tuple[str, ...] = ("constant", "arithmetic", "conditional", "list_l
 N_VISIBLE = 2
 #: Hidden tests per task (decide the reward); edge cases of the template come first.
 N_HIDDEN = 8
-
-
-class MicroTaskError(CodegymError, ValueError):
-    """A bad argument to the micro-task generator (seed, count or index)."""
-
-
-class InvalidDifficultyError(MicroTaskError):
-    """A micro-task difficulty that is neither a level number 0-4 nor a level name."""
 
 
 def parse_difficulty(difficulty: int | str | None) -> int | None:
