@@ -953,6 +953,17 @@ def test_a_misspelt_spec_fails_locally_with_suggestions(no_hub, tmp_path: Path,
     assert str(UnknownTaskError("no 'x'")) == "no 'x'"
 
 
+@pytest.mark.parametrize("command", [["evaluate"], ["export", "--format", "trl", "--out", "unused"]])
+def test_cli_misspelt_tasks_is_one_line_error(no_hub, command: list[str], capsys: pytest.CaptureFixture) -> None:
+    from codegym.cli import main
+
+    code = main([*command, "--tasks", "humaneva"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.count("\n") == 1 and err.startswith(f"codegym {command[0]}: error: unknown task spec 'humaneva'; "
+                                                    "did you mean ")
+
+
 def test_only_hub_like_ids_reach_the_hub(monkeypatch: pytest.MonkeyPatch) -> None:
     import codegym.tasks.sources
 
@@ -1111,6 +1122,31 @@ def test_compute_expected_for_evalplus_release_record(executor) -> None:
     assert not evaluate_program(task, "def square_perimeter(a):\n    return 4 * int(a)\n", executor=executor).passed
 
 
+def test_cli_compute_expected(executor, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """``codegym evaluate --compute-expected`` wires the sandbox runner into the loader: the EvalPlus inputs
+    become tests, which the reference passes."""
+    from codegym.cli import main
+
+    tasks = tmp_path / "mbppplus.jsonl"
+    tasks.write_text(json.dumps({**MBPP_PLUS_EVALPLUS_RECORD, "assertion": "assert square_perimeter(10)==40"}) + "\n")
+    totals = []
+    for flags in ([], ["--compute-expected"]):
+        out = tmp_path / "results.jsonl"
+        code = main(["evaluate", "--tasks", str(tasks), "--samples", "reference", "--out", str(out), "--k", "1",
+                     "--no-progress", *flags])
+        (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+        assert code == 0 and record["passed"], capsys.readouterr().err
+        totals.append(record["tests_total"])
+    assert totals == [1, 6]  # the assertion, then the assertion and the five computed call tests
+    pq = pytest.importorskip("pyarrow.parquet")
+    assert main(["export", "--format", "verl", "--tasks", str(tasks), "--out", str(tmp_path / "verl"),
+                 "--compute-expected"]) == 0
+    (row,) = pq.read_table(tmp_path / "verl" / "train.parquet").to_pylist()
+    exported = Task.from_dict(json.loads(row["reward_model"]["ground_truth"]))
+    assert [(t.args, t.expected) for t in exported.hidden_tests if isinstance(t, CallTest)] == [
+        ((10,), 40), ((5,), 20), ((4,), 16), ((3.5,), 14.0), ((0,), 0)]
+
+
 def test_call_reference_values_and_failures(executor) -> None:
     program = ("class Solution:\n    def f(self, n):\n        if n < 0:\n            raise ValueError('negative')\n"
                "        return (n, {n}, [n] * n, b'x', float('inf'))\n")
@@ -1120,6 +1156,12 @@ def test_call_reference_values_and_failures(executor) -> None:
         assert call.ok and call.value == (i, {i}, [i] * i, b"x", float("inf"))
     assert not calls[-2].ok and "ValueError: negative" in calls[-2].error
     assert calls[-1].ok and len(calls[-1].value[2]) == 100_000  # large values come back whole
+
+
+def test_docs_tasks_blocks_run(executor, tmp_path: Path) -> None:
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/tasks.md", tmp_path) == 3
 
 
 @needs_humaneval
