@@ -19,6 +19,9 @@ i)``, so the stream is unlimited and any prefix is identical across runs, machin
 Every expected value is computed in this (trusted) process by a *separate* Python implementation of the template's
 semantics -- never by running model code, and not by running the generated reference either, so the reference
 source and the test oracle are two independent implementations that the test-suite checks against each other.
+
+The module is long because it is one table: each template's source generator sits beside its oracle (so the
+two can be read against each other), and the templates are what the levels are.
 """
 
 from __future__ import annotations
