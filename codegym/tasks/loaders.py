@@ -332,9 +332,10 @@ def convert_records(records: Iterable[SourceRecord], *, format: str | None = Non
 def _check_options(options: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(options) - set(FORMAT_OPTIONS))
     if unknown:
-        hint = (" (expected outputs are computed by the function given as compute_expected, e.g. "
-                "functools.partial(codegym.evaluation.call_reference, executor=...))" if "executor" in unknown else "")
-        raise TaskConfigError(f"unknown loader option(s) {unknown}; the options are {', '.join(FORMAT_OPTIONS)}{hint}")
+        hint = (" (expected outputs are computed by the function given as compute_expected, e.g. functools."
+                "partial(codegym.evaluation.call_reference, executor=...))" if "executor" in unknown else "")
+        raise TaskConfigError(f"unknown loader option(s) {unknown}; the options are {', '.join(FORMAT_OPTIONS)}"
+                              f"{hint}")
     checked = dict(options)
     if "compute_expected" in checked:
         checked["compute_expected"] = reference_runner_option(checked["compute_expected"])
@@ -390,5 +391,5 @@ def load_hf_dataset(name: str, *, split: str | None = None, format: str | None =
                            on_error=on_error, progress=progress, origin=name, **options)
 
 
-__all__ = ["LOADERS", "FORMAT_ALIASES", "FORMAT_OPTIONS", "SourceRecord", "convert_records", "detect_format", "is_saved_hf_dataset",
-           "load_file", "load_hf_dataset", "load_records", "pick_split", "read_records", "resolve_format"]
+__all__ = ["LOADERS", "FORMAT_ALIASES", "FORMAT_OPTIONS", "SourceRecord", "convert_records", "detect_format",
+           "is_saved_hf_dataset", "load_file", "load_hf_dataset", "load_records", "pick_split", "read_records", "resolve_format"]
