@@ -1,17 +1,21 @@
 """Run a task's tests against a program and summarise the verdict the way envs, rewards and the CLI need it.
 
 This is the one place that turns (task, program) into an :class:`~codegym.sandbox.api.ExecutionRequest` and
-splits the per-test outcomes back into visible and hidden tests.
+splits the per-test outcomes back into visible and hidden tests. :func:`call_reference` runs a reference solution
+on argument lists for the task loaders (EvalPlus expected outputs), which never run the sandbox themselves.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from codegym.runtime.codec import decode
 from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits, TestOutcome
-from codegym.tasks.model import Task
+from codegym.tasks.formats.reference_outputs import ReferenceCall
+from codegym.tasks.model import CallTest, Task
 
 Split = Literal["all", "visible", "hidden"]
 
@@ -199,3 +203,35 @@ def pass_at_k(counts: Sequence[tuple[int, int]], ks: Sequence[int]) -> dict[int,
         if vals:
             out[k] = sum(vals) / len(vals)
     return out
+
+
+def call_reference(program: str, entry_point: str, arg_lists: Sequence[Sequence[Any]], *, setup_code: str = "",
+                   executor: Executor | None = None, timeout_s: float | None = None) -> list[ReferenceCall]:
+    """``entry_point(*args)`` of ``program`` for every argument list, run in the sandbox; one result per list.
+
+    This is codegym's :class:`~codegym.tasks.formats.reference_outputs.ReferenceRunner`: pass it to the loaders as
+    ``load_tasks(path, compute_expected=call_reference)`` (the shared local executor) or
+    ``compute_expected=functools.partial(call_reference, executor=ex)``. ``entry_point`` is an expression such as
+    ``"add"`` or ``"Solution().twoSum"``. Arguments are deep-copied per call (EvalPlus does the same: some
+    functions mutate their inputs). Lists whose value cannot be read back (the reference failed, timed out, or
+    returned something not encodable or too large to report) come back with ``ok=False`` and the reason.
+    """
+    from codegym.sandbox import default_executor
+
+    runner = executor or default_executor()
+    tests = [CallTest(entry_point=entry_point, args=tuple(copy.deepcopy(list(args))), name=f"reference[{i}]",
+                      timeout_s=timeout_s) for i, args in enumerate(arg_lists)]
+    result = runner.run(ExecutionRequest(program=program, setup_code=setup_code, tests=tests))
+    calls: list[ReferenceCall] = []
+    for i in range(len(tests)):
+        outcome = result.tests[i] if i < len(result.tests) else None
+        # passed/failed without an error type: the call returned a value (its comparison is irrelevant here)
+        if outcome is not None and outcome.status in ("passed", "failed") and outcome.error_type is None:
+            try:
+                calls.append(ReferenceCall(True, decode(outcome.value)))
+            except ValueError as exc:  # DecodeError: a value the judge would not build either
+                calls.append(ReferenceCall(False, error=f"unreadable value: {exc}"))
+        else:
+            reason = (outcome.message if outcome else None) or result.error or "no result"
+            calls.append(ReferenceCall(False, error=reason))
+    return calls

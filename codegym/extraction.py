@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from codegym.errors import CodegymError
+from codegym.errors import ActionFormatError
 
 __all__ = ["ACTION_FORMATS", "ActionFormat", "ActionFormatError", "CodeBlock", "PYTHON_LANGUAGES",
            "extract_code", "find_code_blocks", "last_code_block"]
@@ -47,10 +47,6 @@ _OPEN = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
 _CLOSE = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[ \t]*$")
 # The language word at the start of an info string: ``python`` of ``python title="x"``, ``c++``, ``objective-c``.
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+#-]*")
-
-
-class ActionFormatError(CodegymError, ValueError):
-    """An ``action_format`` other than ``"auto"``, ``"code"`` or ``"markdown"``."""
 
 
 @dataclass(frozen=True)

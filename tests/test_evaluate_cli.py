@@ -73,7 +73,7 @@ def fake_backend(monkeypatch: pytest.MonkeyPatch, tasks: list[Task]) -> list[Tas
     """Route the CLI's task loading and executor to in-process stand-ins; returns the tasks it serves."""
     import codegym.sandbox
 
-    monkeypatch.setattr(evaluate_cmd, "_load_tasks", lambda spec, fmt, seed=None: list(tasks))
+    monkeypatch.setattr(evaluate_cmd, "_load_tasks", lambda spec, fmt, seed=None, **kw: list(tasks))
     monkeypatch.setattr(codegym.sandbox, "get_executor", lambda backend, **kw: InProcessExecutor(workers=1))
     return tasks
 

@@ -137,8 +137,8 @@ def test_a_lifted_set_conversion_refuses_colliding_items(monkeypatch):
     2**61-1) would make it quadratic, so they are refused before any set is built."""
     import pytest
 
+    from codegym.runtime.codec import DecodeError, check_hash_collisions
     from codegym.sandbox import lifting
-    from codegym.sandbox.values import DecodeError, check_hash_collisions
 
     colliding = [k * ((1 << 61) - 1) for k in range(1, 200)]
     with pytest.raises(DecodeError):

@@ -10,11 +10,19 @@ import pickle
 import pickletools
 import shutil
 import zlib
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from codegym.errors import TaskFormatError, UnknownTaskError
+from codegym.errors import (
+    CodegymError,
+    TaskConfigError,
+    TaskFormatError,
+    UnknownTaskError,
+    UnsupportedLanguageError,
+)
+from codegym.evaluation import call_reference
 from codegym.tasks.formats._common import assert_tests_from_check, parse_check_program
 from codegym.tasks.formats.livecodebench import StrOnlyUnpickler, decode_private_tests
 from codegym.tasks.formats.mbpp import infer_entry_point
@@ -177,12 +185,54 @@ MBPP_PLUS_EVALPLUS_RECORD = {
 
 
 def test_evalplus_release_records_without_test_program() -> None:
-    with pytest.raises(TaskFormatError, match="compute_expected=True"):
+    with pytest.raises(TaskFormatError, match="compute_expected=codegym.evaluation.call_reference"):
         load_records([MBPP_PLUS_EVALPLUS_RECORD])
     (task,) = load_records([{**MBPP_PLUS_EVALPLUS_RECORD, "assertion": "assert square_perimeter(10)==40"}])
     assert task.metadata["source"] == "evalplus" and task.entry_point == "square_perimeter"
     assert [t.code for t in task.hidden_tests] == ["assert square_perimeter(10)==40\n"]
     compile(task.reference, "<reference>", "exec")
+
+
+def test_compute_expected_takes_the_callers_runner() -> None:
+    """The loader asks the caller's runner for the reference's values; it never runs anything itself."""
+    from codegym.tasks.formats.reference_outputs import ReferenceCall
+
+    seen = []
+
+    def runner(program, entry_point, arg_lists, *, setup_code=""):
+        seen.append((entry_point, [tuple(a) for a in arg_lists]))
+        # the value the reference would return, except on 4, where it "failed"
+        return [ReferenceCall(False, error="boom") if a == (4,) else ReferenceCall(True, 4 * a[0]) for a in arg_lists]
+
+    (task,) = load_records([MBPP_PLUS_EVALPLUS_RECORD], compute_expected=runner)
+    assert seen == [("square_perimeter", [(10,), (5,), (4,), (3.5,), (0,)])]
+    assert [(t.args, t.expected) for t in task.hidden_tests] == [((10,), 40), ((5,), 20), ((3.5,), 14.0), ((0,), 0)]
+    assert task.metadata["plus_dropped"] == 1
+
+
+def test_compute_expected_refuses_what_is_not_a_runner() -> None:
+    # The caller's mistake is raised once, typed, never skipped record by record.
+    with pytest.raises(TaskConfigError, match="compute_expected takes a function"):
+        load_records([MBPP_PLUS_EVALPLUS_RECORD], compute_expected=True, on_error="skip")
+    with pytest.raises(TaskConfigError, match=r"unknown loader option\(s\) \['executor'\].*call_reference"):
+        load_file(fixture("humanevalplus_sample.jsonl"), executor=object())
+    with pytest.raises(TaskConfigError, match="returned 0 results for 5 inputs"):
+        load_records([MBPP_PLUS_EVALPLUS_RECORD], compute_expected=lambda *a, **k: [], on_error="skip")
+
+
+def test_the_task_layer_never_imports_the_sandbox() -> None:
+    """Loading every fixture format (tagged values included) imports nothing above the task layer."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pathlib, codegym; before = set(sys.modules); from codegym.tasks.sources import load_tasks; "
+            f"[load_tasks(str(p)) for p in sorted(pathlib.Path({str(FIXTURES)!r}).glob('*_sample.*'))]; "
+            "load_tasks('builtin'); load_tasks('micro:5'); "
+            "print(sorted(m for m in set(sys.modules) - before if m.startswith('codegym.') and m.split('.')[1] not in "
+            "('errors', 'parsing', 'extraction', 'runtime', 'tasks')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1]).stdout.strip()
+    assert out == "[]"
 
 
 @needs_humaneval
@@ -775,6 +825,45 @@ def test_hub_name_resolves_through_load_dataset(monkeypatch: pytest.MonkeyPatch)
         load_tasks("someone/missing")
 
 
+# -- languages -------------------------------------------------------------------------------------------------
+
+#: MBXP (Athiwaratkun et al., 2023): amazon-science/mxeval data/mbxp/mbjp_release_v1.jsonl, line 3, verbatim.
+MBXP_JAVA_RECORD = json.loads(r'''{"task_id": "MBJP/3", "prompt": "import java.io.*;\nimport java.lang.*;\nimport java.util.*;\nimport java.math.*;\n\n\nclass IsNotPrime {\n    /**\n     * * Write a Java function to identify non-prime numbers.\n     *\n     * > isNotPrime(2)\n     * false\n     * > isNotPrime(10)\n     * true\n     * > isNotPrime(35)\n     * true\n     */\n    public static Boolean isNotPrime(int n) {\n", "entry_point": "isNotPrime", "test": "\n\nclass Main {\n    public static boolean compare(Object obj1, Object obj2) {\n        if (obj1 == null && obj2 == null){\n            return true;\n        } else if (obj1 == null || obj2 == null){\n            return false;\n        } else {\n            return obj1.equals(obj2);\n        }\n    }\n    \n    public static void main(String[] args) throws Exception {\n        int arg00 = 2;\n        Boolean x0 = IsNotPrime.isNotPrime(2);\n        Boolean v0 = false;\n        if (!(compare(x0, v0))) {\n            throw new java.lang.Exception(\"Exception -- test case 0 did not pass. x0 = \" + x0);\n        }\n\n        int arg10 = 10;\n        Boolean x1 = IsNotPrime.isNotPrime(10);\n        Boolean v1 = true;\n        if (!(compare(x1, v1))) {\n            throw new java.lang.Exception(\"Exception -- test case 1 did not pass. x1 = \" + x1);\n        }\n\n        int arg20 = 35;\n        Boolean x2 = IsNotPrime.isNotPrime(35);\n        Boolean v2 = true;\n        if (!(compare(x2, v2))) {\n            throw new java.lang.Exception(\"Exception -- test case 2 did not pass. x2 = \" + x2);\n        }\n\n\n}\n}\n", "description": "Write a Java function to identify non-prime numbers.", "language": "java", "canonical_solution": null}''')
+#: The Python record of the same benchmark (mxeval/mbxp, config "python", test split, row 0; its dataset card).
+MBXP_PYTHON_RECORD = {
+ "task_id": "MBPP/1",
+ "language": "python",
+ "prompt": "\n\ndef min_cost(cost, m, n):\n\t\"\"\"\n\tWrite a function to find the minimum cost path to reach (m, n) from (0, 0) for the given cost matrix cost[][] and a position (m, n) in cost[][].\n\t>>> min_cost([[1, 2, 3], [4, 8, 2], [1, 5, 3]], 2, 2)\n\t8\n\t>>> min_cost([[2, 3, 4], [5, 9, 3], [2, 6, 4]], 2, 2)\n\t12\n\t>>> min_cost([[3, 4, 5], [6, 10, 4], [3, 7, 5]], 2, 2)\n\t16\n\t\"\"\"\n",
+ "test": "\n\nMETADATA = {}\n\n\ndef check(candidate):\n    assert candidate([[1, 2, 3], [4, 8, 2], [1, 5, 3]], 2, 2) == 8\n    assert candidate([[2, 3, 4], [5, 9, 3], [2, 6, 4]], 2, 2) == 12\n    assert candidate([[3, 4, 5], [6, 10, 4], [3, 7, 5]], 2, 2) == 16\n\n",
+ "entry_point": "min_cost",
+ "canonical_solution": "\tR = 3\n\tC = 3\n\t \n\ttc = [[0 for x in range(C)] for x in range(R)] \n\ttc[0][0] = cost[0][0] \n\tfor i in range(1, m+1): \n\t\ttc[i][0] = tc[i-1][0] + cost[i][0] \n\tfor j in range(1, n+1): \n\t\ttc[0][j] = tc[0][j-1] + cost[0][j] \n\tfor i in range(1, m+1): \n\t\tfor j in range(1, n+1): \n\t\t\ttc[i][j] = min(tc[i-1][j-1], tc[i-1][j], tc[i][j-1]) + cost[i][j] \n\treturn tc[m][n]",
+ "description": "Write a function to find the minimum cost path to reach (m, n) from (0, 0) for the given cost matrix cost[][] and a position (m, n) in cost[][]."
+}
+
+
+def test_a_task_in_another_language_is_refused_not_run_as_python() -> None:
+    # The Java record has every field a HumanEval record has: without the language check it would load and run
+    # its Java "test" as Python.
+    assert detect_format(MBXP_JAVA_RECORD) == "humaneval"
+    with pytest.raises(UnsupportedLanguageError, match=r"record 1: humaneval record: task 'MBJP/3' is in 'java', "
+                                                       r"which codegym does not execute; supported: python"):
+        load_records([MBXP_JAVA_RECORD])
+    (python,) = load_records([MBXP_PYTHON_RECORD])
+    assert python.language == "python" and python.entry_point == "min_cost" and len(python.hidden_tests) == 1
+    with pytest.warns(UserWarning, match="skipped 1 malformed record"):
+        mixed = load_records([MBXP_JAVA_RECORD, MBXP_PYTHON_RECORD], on_error="skip")
+    assert [t.task_id for t in mixed] == ["MBPP/1"]
+
+
+def test_task_language_is_checked_at_construction() -> None:
+    assert Task("t", "p", language="Python3").language == "python"
+    with pytest.raises(UnsupportedLanguageError, match="task 'demo/cpp' is in 'cpp'.*supported: python"):
+        Task.from_dict({"task_id": "demo/cpp", "prompt": "p", "language": "cpp"})
+    with pytest.raises(UnsupportedLanguageError):  # a codegym JSONL line declaring another language
+        load_records([{"task_id": "demo/js", "prompt": "p", "visible_tests": [], "language": "javascript"}])
+    assert issubclass(UnsupportedLanguageError, TaskFormatError) and issubclass(UnsupportedLanguageError, ValueError)
+
+
 # -- errors ----------------------------------------------------------------------------------------------------
 
 def test_errors_name_file_and_line() -> None:
@@ -804,7 +893,7 @@ def test_errors_for_bad_records(tmp_path: Path) -> None:
         load_file(bad_apps)
     with pytest.raises(TaskFormatError, match="no such file"):
         load_file(tmp_path / "missing.jsonl")
-    with pytest.raises(TaskFormatError, match="visible="):
+    with pytest.raises(TaskConfigError, match="visible="):
         load_file(fixture("apps_sample.jsonl"), visible=-1)
 
 
@@ -824,6 +913,75 @@ def test_load_tasks_specs() -> None:
             load_tasks(spec)
     with pytest.raises(TypeError):
         load_tasks([object()])  # type: ignore[list-item]
+
+
+@pytest.fixture
+def no_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to reach the Hugging Face hub fails the test."""
+    import codegym.tasks.loaders
+    import codegym.tasks.sources
+
+    def hub(*args, **kwargs):
+        pytest.fail(f"the hub was asked for {args} {kwargs}")
+
+    monkeypatch.setattr(codegym.tasks.sources, "load_hf_dataset", hub)
+    monkeypatch.setattr(codegym.tasks.loaders, "load_hf_dataset", hub)
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setattr(datasets, "load_dataset", hub)
+
+
+def test_a_misspelt_spec_fails_locally_with_suggestions(no_hub, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(UnknownTaskError, match=r"unknown task spec 'humaneva'; did you mean .*'openai_humaneval'"):
+        load_tasks("humaneva")
+    with pytest.raises(UnknownTaskError, match=r"'builtn'; did you mean 'builtin'\?"):
+        load_tasks("builtn")
+    with pytest.raises(UnknownTaskError, match=r"'mirco:10'; did you mean 'micro'\?"):
+        load_tasks("mirco:10")
+    with pytest.raises(UnknownTaskError, match=r"unknown task spec 'qwertyuiop'\. Give an existing file"):
+        load_tasks("qwertyuiop")
+    # A file name near one in its directory (or in the working directory, for a bare name) is suggested too.
+    shutil.copy(fixture("humaneval_sample.jsonl"), tmp_path / "HumanEval.jsonl.gz")
+    with pytest.raises(UnknownTaskError, match=r"'.*HumanEval.json.gz' does not exist; did you mean "
+                                               r"'.*HumanEval.jsonl.gz'\?"):
+        load_tasks(str(tmp_path / "HumanEval.json.gz"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UnknownTaskError, match=r"did you mean 'HumanEval.jsonl.gz'"):
+        load_tasks("HumanEvl")
+    # typed, a KeyError for old callers, and printed as written (a bare KeyError would quote the message)
+    assert issubclass(UnknownTaskError, CodegymError) and issubclass(UnknownTaskError, KeyError)
+    assert str(UnknownTaskError("no 'x'")) == "no 'x'"
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["export", "--format", "trl", "--out", "unused"]])
+def test_cli_misspelt_tasks_is_one_line_error(no_hub, command: list[str], capsys: pytest.CaptureFixture) -> None:
+    from codegym.cli import main
+
+    code = main([*command, "--tasks", "humaneva"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.count("\n") == 1 and err.startswith(f"codegym {command[0]}: error: unknown task spec 'humaneva'; "
+                                                    "did you mean ")
+
+
+def test_only_hub_like_ids_reach_the_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    import codegym.tasks.sources
+
+    asked = []
+
+    def hub(name, **kwargs):
+        asked.append(name)
+        raise FileNotFoundError(f"Dataset '{name}' doesn't exist on the Hub")
+
+    monkeypatch.setattr(codegym.tasks.sources, "load_hf_dataset", hub)
+    for name in ("someone/benchmark", "openai_humaneval", "mbpp"):  # owner/name, and owner-less known ids
+        with pytest.raises(UnknownTaskError, match="could not be loaded as a Hugging Face dataset"):
+            load_tasks(name)
+    assert asked == ["someone/benchmark", "openai_humaneval", "mbpp"]
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(UnknownTaskError, match=r"HF_HUB_OFFLINE is set and the dataset is not in the local cache\)"
+                                               r"; did you mean 'evalplus/humanevalplus'"):
+        load_tasks("evalplus/humanevalpls")
 
 
 def test_load_tasks_micro_and_builtin() -> None:
@@ -943,19 +1101,19 @@ def test_livecodebench_tests_run(executor) -> None:
 
 
 def test_compute_expected_runs_the_reference_in_the_sandbox(executor) -> None:
-    add, trunc = load_file(fixture("humanevalplus_sample.jsonl"), compute_expected=True, executor=executor)
+    add, trunc = load_file(fixture("humanevalplus_sample.jsonl"), compute_expected=partial(call_reference, executor=executor))
     assert add.metadata["plus_tests"] == 5  # outputs from the file: nothing computed
     calls = [t for t in trunc.hidden_tests if isinstance(t, CallTest)]
     assert [c.args for c in calls] == [(3.5,), (1.33,), (123.456,), (999.99999,), (0.04,)]
     assert [round(c.expected, 6) for c in calls] == [0.5, 0.33, 0.456, 0.99999, 0.04]
     assert all(c.compare == "float" for c in calls)
-    _, perimeter = load_file(fixture("mbppplus_sample.jsonl"), compute_expected=True, executor=executor)
+    _, perimeter = load_file(fixture("mbppplus_sample.jsonl"), compute_expected=partial(call_reference, executor=executor))
     assert [(t.args, t.expected) for t in perimeter.hidden_tests if isinstance(t, CallTest)] == [
         ((10,), 40), ((5,), 20), ((0.5,), 2.0), ((1000000,), 4000000)]
 
 
 def test_compute_expected_for_evalplus_release_record(executor) -> None:
-    (task,) = load_records([MBPP_PLUS_EVALPLUS_RECORD], compute_expected=True, executor=executor)
+    (task,) = load_records([MBPP_PLUS_EVALPLUS_RECORD], compute_expected=partial(call_reference, executor=executor))
     assert [(t.args, t.expected) for t in task.hidden_tests] == [((10,), 40), ((5,), 20), ((4,), 16), ((3.5,), 14.0),
                                                                  ((0,), 0)]
     from codegym.evaluation import evaluate_program
@@ -964,9 +1122,32 @@ def test_compute_expected_for_evalplus_release_record(executor) -> None:
     assert not evaluate_program(task, "def square_perimeter(a):\n    return 4 * int(a)\n", executor=executor).passed
 
 
-def test_call_reference_values_and_failures(executor) -> None:
-    from codegym.tasks.formats.reference_outputs import call_reference
+def test_cli_compute_expected(executor, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """``codegym evaluate --compute-expected`` wires the sandbox runner into the loader: the EvalPlus inputs
+    become tests, which the reference passes."""
+    from codegym.cli import main
 
+    tasks = tmp_path / "mbppplus.jsonl"
+    tasks.write_text(json.dumps({**MBPP_PLUS_EVALPLUS_RECORD, "assertion": "assert square_perimeter(10)==40"}) + "\n")
+    totals = []
+    for flags in ([], ["--compute-expected"]):
+        out = tmp_path / "results.jsonl"
+        code = main(["evaluate", "--tasks", str(tasks), "--samples", "reference", "--out", str(out), "--k", "1",
+                     "--no-progress", *flags])
+        (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+        assert code == 0 and record["passed"], capsys.readouterr().err
+        totals.append(record["tests_total"])
+    assert totals == [1, 6]  # the assertion, then the assertion and the five computed call tests
+    pq = pytest.importorskip("pyarrow.parquet")
+    assert main(["export", "--format", "verl", "--tasks", str(tasks), "--out", str(tmp_path / "verl"),
+                 "--compute-expected"]) == 0
+    (row,) = pq.read_table(tmp_path / "verl" / "train.parquet").to_pylist()
+    exported = Task.from_dict(json.loads(row["reward_model"]["ground_truth"]))
+    assert [(t.args, t.expected) for t in exported.hidden_tests if isinstance(t, CallTest)] == [
+        ((10,), 40), ((5,), 20), ((4,), 16), ((3.5,), 14.0), ((0,), 0)]
+
+
+def test_call_reference_values_and_failures(executor) -> None:
     program = ("class Solution:\n    def f(self, n):\n        if n < 0:\n            raise ValueError('negative')\n"
                "        return (n, {n}, [n] * n, b'x', float('inf'))\n")
     calls = call_reference(program, "Solution().f", [(i,) for i in range(0, 120, 3)] + [(-1,), (100_000,)],
@@ -975,6 +1156,12 @@ def test_call_reference_values_and_failures(executor) -> None:
         assert call.ok and call.value == (i, {i}, [i] * i, b"x", float("inf"))
     assert not calls[-2].ok and "ValueError: negative" in calls[-2].error
     assert calls[-1].ok and len(calls[-1].value[2]) == 100_000  # large values come back whole
+
+
+def test_docs_tasks_blocks_run(executor, tmp_path: Path) -> None:
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/tasks.md", tmp_path) == 3
 
 
 @needs_humaneval

@@ -12,8 +12,10 @@ import time
 
 import pytest
 
+from codegym.runtime.codec import ObjectValue
+from codegym.runtime.codec import decode as decode_value
+from codegym.runtime.codec import encode as encode_value
 from codegym.sandbox import ExecutionRequest, ExecutionResult, Limits, get_executor
-from codegym.sandbox.values import ObjectValue, decode_value, encode_value
 from codegym.sandbox.verdict import stdout_matches, values_equal
 from codegym.tasks.model import AssertTest, CallTest, StdioTest
 

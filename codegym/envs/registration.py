@@ -18,14 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from codegym.errors import CodegymError
-
-
-class UnknownEnvError(CodegymError, KeyError):
-    """An env id that codegym does not register."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "unknown env id"
+from codegym.errors import UnknownEnvError
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from codegym.errors import CodegymError
+from codegym.errors import ExportError
 from codegym.tasks.model import Task
 
 #: What the model is asked to do in a chat prompt; the reward adapters take the last ```python block.
@@ -34,10 +34,6 @@ CHAT_INSTRUCTION = ("Solve the following Python programming task. Answer with th
 LAYOUTS: tuple[str, ...] = ("verl", "skyrl", "trl", "trl-chat")
 
 Layout = Literal["verl", "skyrl", "trl", "trl-chat"]
-
-
-class ExportError(CodegymError, ValueError):
-    """A dataset export that cannot be written as asked (unknown layout, no tasks, pyarrow missing)."""
 
 
 def task_text(task: Task, *, show_visible_tests: bool = True, instruction: str | None = CHAT_INSTRUCTION) -> str:

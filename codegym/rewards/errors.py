@@ -1,9 +1,7 @@
-"""Typed errors of the reward, wrapper and PRM layers."""
+"""Typed errors of the reward, wrapper and PRM layers: re-exported from :mod:`codegym.errors`, which holds them."""
 
 from __future__ import annotations
 
-from codegym.errors import CodegymError
+from codegym.errors import RewardConfigError
 
-
-class RewardConfigError(CodegymError, ValueError):
-    """A reward was configured or called with values it cannot use (the message says which and what to pass)."""
+__all__ = ["RewardConfigError"]

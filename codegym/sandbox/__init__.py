@@ -11,6 +11,7 @@ import os
 import threading
 from typing import Any
 
+from codegym.errors import SandboxConfigError
 from codegym.sandbox.api import (
     ISOLATION_LEVELS,
     STATUSES,
@@ -49,7 +50,7 @@ def get_executor(backend: str | Executor = "local", **kwargs: Any) -> Executor:
         from codegym.sandbox.ray import RayExecutor
 
         return RayExecutor(**kwargs)
-    raise ValueError(f"unknown executor backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    raise SandboxConfigError(f"unknown executor backend {backend!r}; use one of {', '.join(BACKENDS)}")
 
 
 def default_executor() -> Executor:

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
+from codegym.errors import SandboxConfigError
 from codegym.tasks.model import Test
 
 Status = Literal["passed", "failed", "syntax_error", "runtime_error", "timeout", "memory_limit",
@@ -58,11 +59,11 @@ class Limits:
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0:
-            raise ValueError("Limits.timeout_s must be > 0")
+            raise SandboxConfigError("Limits.timeout_s must be > 0")
         if self.memory_mb < 32:
-            raise ValueError("Limits.memory_mb must be at least 32 (the interpreter itself needs it)")
+            raise SandboxConfigError("Limits.memory_mb must be at least 32 (the interpreter itself needs it)")
         if self.max_processes < 1 or self.max_open_files < 8:
-            raise ValueError("Limits.max_processes must be >= 1 and max_open_files >= 8")
+            raise SandboxConfigError("Limits.max_processes must be >= 1 and max_open_files >= 8")
 
     @property
     def effective_cpu_s(self) -> float:
@@ -127,7 +128,7 @@ class TestOutcome:
     stdout: str | None = None  # excerpt
     stderr: str | None = None  # excerpt
     wall_time_s: float = 0.0
-    #: call tests: the returned value in codegym's tagged JSON (``codegym.sandbox.values.decode_value`` reads it);
+    #: call tests: the returned value in codegym's tagged JSON (``codegym.runtime.codec.decode`` reads it);
     #: lets trusted callers compute expected outputs from a reference solution
     value: Any = None
 

@@ -40,7 +40,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from codegym.errors import BackendUnavailableError, SandboxError
+from codegym.errors import BackendUnavailableError, SandboxConfigError, SandboxError
 from codegym.runtime import artefact as runtime_artefact
 from codegym.sandbox.api import Limits
 from codegym.sandbox.image import DEFAULT_IMAGE, IMAGE_LABEL, REAPER_SOURCE
@@ -420,9 +420,9 @@ class DockerExecutor(JudgingExecutor):
                  max_runs_per_container: int = 200) -> None:
         super().__init__(workers=workers, limits=limits)
         if cpus <= 0:
-            raise ValueError("cpus must be > 0 (CPU quota of each container)")
+            raise SandboxConfigError("cpus must be > 0 (CPU quota of each container)")
         if memory_headroom_mb < 32:
-            raise ValueError("memory_headroom_mb must be at least 32: the run server and the supervisor need it")
+            raise SandboxConfigError("memory_headroom_mb must be at least 32: the run server and the supervisor need it")
         self.client = connect_engine(base_url)
         self.image = image
         self.cpus = float(cpus)

@@ -27,9 +27,11 @@ from abc import abstractmethod
 from typing import Any
 
 from codegym.errors import SandboxError
+from codegym.runtime.codec import decode as decode_value
+from codegym.runtime.codec import encode as encode_value
+from codegym.runtime.codec import short_repr
 from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits, TestOutcome
 from codegym.sandbox.lifting import LiftedCheck, contains_object, lift
-from codegym.sandbox.values import decode_value, encode_value, short_repr
 from codegym.sandbox.verdict import build_result, normalize_raw, wire_request
 from codegym.tasks.model import AssertTest
 

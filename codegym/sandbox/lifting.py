@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegym.parsing import parse_python
-from codegym.sandbox.values import ObjectValue, check_hash_collisions
+from codegym.runtime.codec import ObjectValue, check_hash_collisions
 from codegym.tasks.model import AssertTest
 
 #: A returned ``range`` longer than this is not converted here (``set(candidate(x))``): the judge would build it.

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from codegym.errors import IsolationUnavailableError, SandboxError
+from codegym.errors import IsolationUnavailableError, SandboxConfigError, SandboxError
 from codegym.runtime.supervisor import run_request
 from codegym.runtime.units import UnitHandle
 from codegym.sandbox.api import Limits
@@ -254,7 +254,7 @@ class LocalExecutor(JudgingExecutor):
                  warm_units: int | None = None) -> None:
         super().__init__(workers, limits)
         if isolation not in ("auto", "full", "process"):
-            raise ValueError("isolation must be 'auto', 'full' or 'process'")
+            raise SandboxConfigError("isolation must be 'auto', 'full' or 'process'")
         self.required_isolation = isolation
         self._zygote: _Zygote | None = None
         self._launcher: ThreadPoolExecutor | None = None
@@ -271,7 +271,7 @@ class LocalExecutor(JudgingExecutor):
         self._warm_lock = threading.Lock()
         self._warm_starting = 0
         if warm_units is not None and (not isinstance(warm_units, int) or warm_units < 0):
-            raise ValueError(f"warm_units must be a non-negative int or None, not {warm_units!r}")
+            raise SandboxConfigError(f"warm_units must be a non-negative int or None, not {warm_units!r}")
         #: Units kept forked ahead of time (0 turns the feature off).
         self.warm_units = self.workers if warm_units is None else warm_units
         self._tmp: tempfile.TemporaryDirectory[str] | None = _scratch_root()

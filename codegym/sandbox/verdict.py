@@ -10,8 +10,10 @@ import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from codegym.runtime.codec import decode as decode_value
+from codegym.runtime.codec import encode as encode_value
+from codegym.runtime.codec import short_repr
 from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Limits, TestOutcome
-from codegym.sandbox.values import decode_value, encode_value, short_repr
 from codegym.tasks.model import AssertTest, CallTest, StdioTest, Test
 
 #: Tolerance for non-integer numbers: absolute or relative difference up to 1e-6, the usual checker tolerance of

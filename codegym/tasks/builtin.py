@@ -23,7 +23,7 @@ import functools
 from collections.abc import Iterable
 from importlib import resources
 
-from codegym.errors import CodegymError, UnknownTaskError
+from codegym.errors import BuiltinSuiteError, UnknownTaskError
 from codegym.tasks.model import Task, iter_tasks_jsonl
 
 __all__ = ["BUILTIN_SOURCE", "BUILTIN_DIFFICULTIES", "BUILTIN_KINDS", "BuiltinSuiteError", "builtin_ids",
@@ -36,10 +36,6 @@ BUILTIN_KINDS: tuple[str, ...] = ("assert", "call", "stdio")
 
 _DATA_PACKAGE = "codegym.tasks"
 _DATA_FILE = "builtin.jsonl"
-
-
-class BuiltinSuiteError(CodegymError, ValueError):
-    """A filter for the built-in suite that names no difficulty or test kind it has."""
 
 
 @functools.lru_cache(maxsize=1)

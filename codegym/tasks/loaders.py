@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from codegym.errors import TaskFormatError
+from codegym.errors import TaskConfigError, TaskFormatError
 from codegym.tasks.formats import (
     ConvertContext,
     Visible,
@@ -34,7 +34,8 @@ from codegym.tasks.formats import (
     livecodebench,
     mbpp,
 )
-from codegym.tasks.model import Task
+from codegym.tasks.formats.reference_outputs import reference_runner_option
+from codegym.tasks.model import Task, check_language
 
 #: A converter: one record (and where it came from) -> one Task.
 RecordConverter = Callable[[Mapping[str, Any], ConvertContext], Task]
@@ -58,6 +59,10 @@ FORMAT_ALIASES: dict[str, str] = {
 }
 
 OnError = Literal["raise", "skip"]
+
+#: Options the converters read (``**options`` of the loaders): ``compute_expected`` (EvalPlus: a
+#: :class:`~codegym.tasks.formats.reference_outputs.ReferenceRunner`) and ``include_generated`` (CodeContests).
+FORMAT_OPTIONS = ("compute_expected", "include_generated")
 
 
 @dataclass(frozen=True)
@@ -264,14 +269,21 @@ def convert_records(records: Iterable[SourceRecord], *, format: str | None = Non
         limit: stop after this many tasks.
         on_error: ``"raise"`` (default) or ``"skip"`` malformed records with one warning listing them.
         progress: show a progress bar (tqdm) while converting.
-        options: format options: ``compute_expected`` and ``executor`` (HumanEval+), ``include_generated``
+        options: :data:`FORMAT_OPTIONS`: ``compute_expected`` (HumanEval+/EvalPlus: a function that runs the
+            reference solution, e.g. :func:`codegym.evaluation.call_reference`), ``include_generated``
             (CodeContests).
+
+    Raises:
+        TaskFormatError: a malformed record (with ``on_error="raise"``); a subclass such as
+            :class:`~codegym.errors.UnsupportedLanguageError` keeps its type.
+        TaskConfigError: an argument or option this function cannot use.
     """
     visible = check_visible(visible)
     if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
+        raise TaskConfigError(f"on_error must be 'raise' or 'skip', not {on_error!r}")
     if limit is not None and limit < 0:
-        raise ValueError(f"limit must be >= 0, got {limit}")
+        raise TaskConfigError(f"limit must be >= 0, got {limit}")
+    options = _check_options(options)
     chosen = resolve_format(format) if format else None
     tasks: list[Task] = []
     seen: dict[str, str] = {}
@@ -292,16 +304,20 @@ def convert_records(records: Iterable[SourceRecord], *, format: str | None = Non
                 raise TaskFormatError(f"a task record must be a JSON object, got {type(record.data).__name__}")
             if chosen is None:
                 chosen = detect_format(record.data)
+            if record.data.get("language") is not None:  # MBXP, Multi-HumanEval: refuse before parsing the tests
+                check_language(record.data["language"], record.data.get("task_id"))
             ctx = ConvertContext(index=record.index, location=record.location, visible=visible, options=options)
             task = LOADERS[chosen](record.data, ctx)
             if task.task_id in seen:
                 raise TaskFormatError(f"duplicate task_id {task.task_id!r} (first at {seen[task.task_id]}); "
                                       "load one split at a time or give records unique ids")
+        except TaskConfigError:
+            raise  # the caller's mistake, not this record's: skipping would skip every record
         except (TaskFormatError, KeyError, TypeError, ValueError, AttributeError, SyntaxError,
                 RecursionError) as exc:
             message = f"{record.location}: {chosen or 'unknown'} record: {_describe(exc)}"
             if on_error == "raise":
-                raise TaskFormatError(message) from exc
+                raise (type(exc) if isinstance(exc, TaskFormatError) else TaskFormatError)(message) from exc
             skipped.append(message)
             continue
         seen[task.task_id] = record.location
@@ -311,6 +327,19 @@ def convert_records(records: Iterable[SourceRecord], *, format: str | None = Non
         more = f"\n  ... and {len(skipped) - 5} more" if len(skipped) > 5 else ""
         warnings.warn(f"skipped {len(skipped)} malformed record(s) of {origin}:\n  {shown}{more}", stacklevel=2)
     return tasks
+
+
+def _check_options(options: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(options) - set(FORMAT_OPTIONS))
+    if unknown:
+        hint = (" (expected outputs are computed by the function given as compute_expected, e.g. functools."
+                "partial(codegym.evaluation.call_reference, executor=...))" if "executor" in unknown else "")
+        raise TaskConfigError(f"unknown loader option(s) {unknown}; the options are {', '.join(FORMAT_OPTIONS)}"
+                              f"{hint}")
+    checked = dict(options)
+    if "compute_expected" in checked:
+        checked["compute_expected"] = reference_runner_option(checked["compute_expected"])
+    return checked
 
 
 def _describe(exc: BaseException) -> str:
@@ -362,5 +391,5 @@ def load_hf_dataset(name: str, *, split: str | None = None, format: str | None =
                            on_error=on_error, progress=progress, origin=name, **options)
 
 
-__all__ = ["LOADERS", "FORMAT_ALIASES", "SourceRecord", "convert_records", "detect_format", "is_saved_hf_dataset",
-           "load_file", "load_hf_dataset", "load_records", "pick_split", "read_records", "resolve_format"]
+__all__ = ["LOADERS", "FORMAT_ALIASES", "FORMAT_OPTIONS", "SourceRecord", "convert_records", "detect_format",
+           "is_saved_hf_dataset", "load_file", "load_hf_dataset", "load_records", "pick_split", "read_records", "resolve_format"]

@@ -19,6 +19,9 @@ i)``, so the stream is unlimited and any prefix is identical across runs, machin
 Every expected value is computed in this (trusted) process by a *separate* Python implementation of the template's
 semantics -- never by running model code, and not by running the generated reference either, so the reference
 source and the test oracle are two independent implementations that the test-suite checks against each other.
+
+The module is long because it is one table: each template's source generator sits beside its oracle (so the
+two can be read against each other), and the templates are what the levels are.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from codegym.errors import CodegymError
+from codegym.errors import InvalidDifficultyError, MicroTaskError
 from codegym.tasks.model import CallTest, Task
 
 __all__ = ["LEVEL_NAMES", "N_VISIBLE", "N_HIDDEN", "InvalidDifficultyError", "MicroTaskError", "generate_micro_tasks",
@@ -41,14 +44,6 @@ LEVEL_NAMES: tuple[str, ...] = ("constant", "arithmetic", "conditional", "list_l
 N_VISIBLE = 2
 #: Hidden tests per task (decide the reward); edge cases of the template come first.
 N_HIDDEN = 8
-
-
-class MicroTaskError(CodegymError, ValueError):
-    """A bad argument to the micro-task generator (seed, count or index)."""
-
-
-class InvalidDifficultyError(MicroTaskError):
-    """A micro-task difficulty that is neither a level number 0-4 nor a level name."""
 
 
 def parse_difficulty(difficulty: int | str | None) -> int | None:

@@ -25,7 +25,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-from codegym.errors import TaskFormatError
+from codegym.errors import TaskConfigError, TaskFormatError, UnsupportedLanguageError
+from codegym.extraction import PYTHON_LANGUAGES
+from codegym.runtime.codec import decode, encode
 
 TestKind = Literal["assert", "call", "stdio"]
 
@@ -33,6 +35,24 @@ TestKind = Literal["assert", "call", "stdio"]
 #: same number of lines, trailing whitespace ignored, tokens equal, numeric tolerance only where the expected
 #: token is a non-integer number. The others are opt-in per test.
 COMPARE_MODES = ("strict", "exact", "float", "unordered_lines", "whitespace_insensitive")
+
+
+#: Programming languages codegym executes. A task in any other language is refused, never run as Python.
+SUPPORTED_LANGUAGES = ("python",)
+
+
+def check_language(language: Any, task_id: Any = None) -> str:
+    """The canonical name of a supported ``language`` (``"Python3"`` -> ``"python"``); otherwise
+    :class:`~codegym.errors.UnsupportedLanguageError` naming the task and the supported languages."""
+    name = language.strip().lower() if isinstance(language, str) else None
+    if name in PYTHON_LANGUAGES:
+        return "python"
+    if name in SUPPORTED_LANGUAGES:
+        return name
+    which = f"task {task_id!r} is" if task_id is not None else "the task is"
+    raise UnsupportedLanguageError(f"{which} in {language!r}, which codegym does not execute; supported: "
+                                   f"{', '.join(SUPPORTED_LANGUAGES)} (load only the Python tasks of a "
+                                   "multi-language dataset, or pass on_error='skip' to skip the others)")
 
 
 def _check_compare(mode: str) -> str:
@@ -84,11 +104,9 @@ class CallTest:
         _check_compare(self.compare)
 
     def to_dict(self) -> dict[str, Any]:
-        from codegym.sandbox.values import encode_value
-
         return _drop_none({"kind": "call", "entry_point": self.entry_point,
-                           "args": encode_value(list(self.args)), "kwargs": encode_value(dict(self.kwargs)),
-                           "expected": encode_value(self.expected),
+                           "args": encode(list(self.args)), "kwargs": encode(dict(self.kwargs)),
+                           "expected": encode(self.expected),
                            "compare": None if self.compare == "strict" else self.compare,
                            "name": self.name, "timeout_s": self.timeout_s})
 
@@ -118,8 +136,6 @@ Test = Union[AssertTest, CallTest, StdioTest]
 
 def test_from_dict(data: Mapping[str, Any]) -> Test:
     """Build a test from its JSON form (see ``docs/tasks.md``)."""
-    from codegym.sandbox.values import decode_value
-
     if not isinstance(data, Mapping):
         raise TaskFormatError(f"a test must be a JSON object, got {type(data).__name__}")
     kind = data.get("kind")
@@ -128,8 +144,8 @@ def test_from_dict(data: Mapping[str, Any]) -> Test:
         if kind == "assert":
             return AssertTest(code=str(data["code"]), entry_point=data.get("entry_point"), **common)
         if kind == "call":
-            return CallTest(entry_point=str(data["entry_point"]), args=tuple(decode_value(data.get("args", []))),
-                            kwargs=decode_value(data.get("kwargs", {})), expected=decode_value(data.get("expected")),
+            return CallTest(entry_point=str(data["entry_point"]), args=tuple(decode(data.get("args", []))),
+                            kwargs=decode(data.get("kwargs", {})), expected=decode(data.get("expected")),
                             compare=data.get("compare") or "strict", **common)
         if kind == "stdio":
             return StdioTest(stdin=str(data.get("stdin", "")), expected_stdout=str(data["expected_stdout"]),
@@ -162,7 +178,8 @@ class Task:
         hidden_tests: tests that decide the reward.
         reference_solutions: complete programs known to pass every test.
         setup_code: code prepended to every program before it runs (imports, LeetCode's preamble).
-        language: only ``"python"`` is executed today.
+        language: one of :data:`SUPPORTED_LANGUAGES` (``"python"``; ``"py"``/``"python3"`` are normalised to it);
+            any other raises :class:`~codegym.errors.UnsupportedLanguageError`.
         limits: per-task limits.
         metadata: difficulty (``"easy"|"medium"|"hard"``), source, and anything a loader wants to keep.
         completion_prefix: for completion-style benchmarks (HumanEval), the text a bare completion is appended to.
@@ -183,6 +200,7 @@ class Task:
     def __post_init__(self) -> None:
         if not self.task_id:
             raise TaskFormatError("a task needs a non-empty task_id")
+        self.language = check_language(self.language, self.task_id)
         self.visible_tests = list(self.visible_tests)
         self.hidden_tests = list(self.hidden_tests)
         self.reference_solutions = list(self.reference_solutions)
@@ -219,7 +237,7 @@ class Task:
         """A copy whose first ``visible`` tests (of visible+hidden, in order) are visible and the rest hidden."""
         tests = self.all_tests
         if visible < 0:
-            raise ValueError("visible must be >= 0")
+            raise TaskConfigError(f"visible must be >= 0, got {visible}")
         return dataclasses.replace(self, visible_tests=tests[:visible], hidden_tests=tests[visible:])
 
     # -- JSON ------------------------------------------------------------------------------------------------
@@ -277,7 +295,7 @@ def split_tests(tests: Sequence[Test], visible: int | float) -> tuple[list[Test]
     tests = list(tests)
     if isinstance(visible, float):
         if not 0.0 <= visible <= 1.0:
-            raise ValueError("a visible fraction must be in [0, 1]")
+            raise TaskConfigError(f"a visible fraction must be in [0, 1], got {visible}")
         count = int(round(visible * len(tests)))
     else:
         count = int(visible)

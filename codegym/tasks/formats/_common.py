@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegym.errors import TaskFormatError
+from codegym.errors import TaskConfigError, TaskFormatError
 from codegym.extraction import last_code_block
 from codegym.parsing import parse_python
-from codegym.tasks.model import AssertTest, Test, split_tests
+from codegym.tasks.model import AssertTest, CallTest, StdioTest, Test, split_tests
 
 #: What a ``visible=`` option may be: a count of tests, a fraction of them, or ``None`` for the format's default.
 Visible = int | float | None
@@ -119,16 +119,16 @@ def check_visible(visible: Any) -> Visible:
     if visible is None:
         return None
     if isinstance(visible, bool):
-        raise TaskFormatError("visible= must be an int count, a float fraction in [0, 1], or None")
+        raise TaskConfigError("visible= must be an int count, a float fraction in [0, 1], or None")
     if isinstance(visible, int):
         if visible < 0:
-            raise TaskFormatError(f"visible= must be >= 0, got {visible}")
+            raise TaskConfigError(f"visible= must be >= 0, got {visible}")
         return visible
     if isinstance(visible, float):
         if not 0.0 <= visible <= 1.0:
-            raise TaskFormatError(f"a visible= fraction must be in [0, 1], got {visible}")
+            raise TaskConfigError(f"a visible= fraction must be in [0, 1], got {visible}")
         return visible
-    raise TaskFormatError(f"visible= must be an int count, a float fraction in [0, 1], or None; got {visible!r}")
+    raise TaskConfigError(f"visible= must be an int count, a float fraction in [0, 1], or None; got {visible!r}")
 
 
 # -- check(candidate) programs ---------------------------------------------------------------------------------
@@ -357,14 +357,14 @@ def split_keep_hidden(tests: Sequence[Test], visible: int | float) -> tuple[list
     agent saw: ``k`` is capped at ``len(tests) - 1`` (a single test stays hidden)."""
     tests = list(tests)
     if isinstance(visible, bool) or not isinstance(visible, (int, float)):
-        raise ValueError(f"visible must be an int count or a float fraction, not {visible!r}")
+        raise TaskConfigError(f"visible must be an int count or a float fraction, not {visible!r}")
     if isinstance(visible, float):
         if not 0.0 <= visible <= 1.0:
-            raise ValueError(f"a visible fraction must be in [0, 1], got {visible}")
+            raise TaskConfigError(f"a visible fraction must be in [0, 1], got {visible}")
         count = int(round(visible * len(tests)))
     else:
         if visible < 0:
-            raise ValueError(f"visible must be >= 0, got {visible}")
+            raise TaskConfigError(f"visible must be >= 0, got {visible}")
         count = visible
     count = max(0, min(count, len(tests) - 1))
     return tests[:count], tests[count:]
@@ -486,8 +486,6 @@ def io_dict_tests(io: Mapping[str, Any], *, code_hints: Sequence[str | None] = (
     argument or dict output restored as the judges do, see :func:`int_keyed`); otherwise each input/output
     pair is a :class:`StdioTest`. Returns the tests and the entry point (``None`` for stdio tasks).
     """
-    from codegym.tasks.model import CallTest, StdioTest
-
     if not isinstance(io, Mapping):
         raise TaskFormatError(f"input_output must be an object with 'inputs' and 'outputs', got {type(io).__name__}")
     inputs = as_list(io.get("inputs"), "input_output.inputs")

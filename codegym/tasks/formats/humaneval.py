@@ -12,8 +12,9 @@ float that fraction of them, and at least one assertion always stays hidden; a c
 
 EvalPlus inputs become extra hidden :class:`~codegym.tasks.model.CallTest` s. EvalPlus files ship the inputs but
 not the outputs (EvalPlus computes them by running the canonical solution). Expected outputs are therefore taken
-from ``base_output``/``plus_output`` when present; otherwise, only with ``compute_expected=True``, they are
-computed by running the reference solution through the sandbox executor (:func:`compute_expected_outputs`);
+from ``base_output``/``plus_output`` when present; otherwise, only when the caller passes a
+:class:`~codegym.tasks.formats.reference_outputs.ReferenceRunner` as ``compute_expected`` (codegym's runs the
+reference in the sandbox: :func:`codegym.evaluation.call_reference`), they are what the reference solution returns;
 otherwise the inputs are ignored and the task keeps just its base test.
 
 EvalPlus's own JSONL releases (``HumanEvalPlus.jsonl``, ``MbppPlus.jsonl``) may lack ``test``; such records
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from codegym.errors import TaskFormatError
+from codegym.errors import TaskConfigError, TaskFormatError
 from codegym.tasks.formats._common import (
     ConvertContext,
     as_list,
@@ -33,6 +34,7 @@ from codegym.tasks.formats._common import (
     require,
     text_field,
 )
+from codegym.tasks.formats.reference_outputs import ReferenceRunner
 from codegym.tasks.model import AssertTest, CallTest, Task, Test
 
 SOURCE = "humaneval"
@@ -73,7 +75,8 @@ def convert(record: Mapping[str, Any], ctx: ConvertContext) -> Task:
                         else "evalplus")
     if not visible and not hidden:
         raise TaskFormatError("the record has EvalPlus inputs but no outputs and no test program; "
-                              "pass compute_expected=True to compute the outputs from canonical_solution")
+                              "pass compute_expected=codegym.evaluation.call_reference to compute the outputs "
+                              "from canonical_solution")
 
     return Task(
         task_id=str(record["task_id"]).strip() or f"{SOURCE}/{ctx.index}",
@@ -92,7 +95,7 @@ def evalplus_call_tests(record: Mapping[str, Any], entry_point: str, reference: 
     """EvalPlus ``base_input``/``plus_input`` as hidden CallTests, or ``None`` when the record has no inputs.
 
     Returns the tests and metadata (``plus_tests``, ``atol``, ``plus_dropped``). Without outputs in the record and
-    without ``compute_expected`` the list is empty (the task keeps its base tests only).
+    without a ``compute_expected`` runner the list is empty (the task keeps its base tests only).
     """
     inputs = [*as_list(record.get("base_input"), "base_input"), *as_list(record.get("plus_input"), "plus_input")]
     if not inputs:
@@ -106,10 +109,13 @@ def evalplus_call_tests(record: Mapping[str, Any], entry_point: str, reference: 
     if atol:
         metadata["atol"] = atol
     outputs = _outputs_from_record(record)
-    if outputs is None and ctx.option("compute_expected") and reference is not None:
-        computed = compute_expected_outputs(reference, entry_point, inputs, executor=ctx.option("executor"),
-                                            setup_code=setup_code)
-        kept = [(args, value) for args, (ok, value) in zip(inputs, computed) if ok]
+    runner: ReferenceRunner | None = ctx.option("compute_expected")
+    if outputs is None and runner is not None and reference is not None:
+        calls = list(runner(reference, entry_point, [tuple(a) for a in inputs], setup_code=setup_code))
+        if len(calls) != len(inputs):
+            raise TaskConfigError(f"the compute_expected runner returned {len(calls)} results for {len(inputs)} "
+                                  "inputs; it must return one ReferenceCall per argument list")
+        kept = [(args, call.value) for args, call in zip(inputs, calls) if call.ok]
         if len(kept) < len(inputs):
             metadata["plus_dropped"] = len(inputs) - len(kept)  # the reference failed on these inputs
         inputs, outputs = [a for a, _ in kept], [v for _, v in kept]
@@ -150,18 +156,3 @@ def _has_float(value: Any) -> bool:
         return any(_has_float(v) for v in value.values())
     return False
 
-
-def compute_expected_outputs(reference: str, entry_point: str, inputs: Sequence[Sequence[Any]],
-                             executor: Any = None, setup_code: str = "") -> list[tuple[bool, Any]]:
-    """Run the reference solution on each argument list in the sandbox; ``(ok, value)`` per input.
-
-    Used for EvalPlus files that ship inputs without outputs (EvalPlus itself computes them from the canonical
-    solution). The reference runs through a :class:`~codegym.sandbox.api.Executor` (the shared local one unless
-    ``executor`` is given), never in this process. ``ok`` is False where the reference raised, timed out or
-    returned something that cannot be reported; such inputs cannot be tests.
-    """
-    from codegym.tasks.formats.reference_outputs import call_reference
-
-    calls = call_reference(reference, entry_point, [tuple(a) for a in inputs], setup_code=setup_code,
-                           executor=executor)
-    return [(c.ok, c.value) for c in calls]

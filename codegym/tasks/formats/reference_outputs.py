@@ -1,58 +1,52 @@
-"""Compute a reference solution's return values on given inputs, inside the sandbox.
+"""What a loader needs from its caller to compute expected outputs from a reference solution.
 
 EvalPlus ships test *inputs* without outputs: the expected output of each input is what the canonical solution
-returns. The loader only needs those values when asked (``compute_expected=True``); they are computed here by
-running the reference through an :class:`~codegym.sandbox.api.Executor` -- never in the loading process, since
-a dataset file is as untrusted as any other program.
-
-Each input is one :class:`~codegym.tasks.model.CallTest`; the executor reports the returned value of every call
-test in tagged JSON (``TestOutcome.value``), decoded with :func:`codegym.sandbox.values.decode_value`.
+returns. Running that solution is running a program from a dataset file, which is as untrusted as any other, so
+it happens in the sandbox -- and the task layer never runs the sandbox (a lower layer never imports a higher one).
+The caller passes a :class:`ReferenceRunner` instead (``load_tasks(..., compute_expected=runner)``); the one
+codegym ships is :func:`codegym.evaluation.call_reference`, which runs the reference through an executor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from codegym.tasks.model import CallTest
+from codegym.errors import TaskConfigError
 
 
 @dataclass(frozen=True)
 class ReferenceCall:
-    """The outcome of one call: ``value`` when ``ok``, else ``error``."""
+    """What the reference did on one argument list: returned ``value`` when ``ok``, else failed with ``error``."""
 
     ok: bool
     value: Any = None
     error: str | None = None
 
 
-def call_reference(program: str, entry_point: str, arg_lists: Sequence[Sequence[Any]], *, setup_code: str = "",
-                   executor: Any = None, timeout_s: float | None = None) -> list[ReferenceCall]:
-    """``entry_point(*args)`` of ``program`` for every argument list, run in the sandbox.
+class ReferenceRunner(Protocol):
+    """Calls ``entry_point(*args)`` of ``program`` for each argument list, somewhere safe; one result per list.
 
-    ``entry_point`` is an expression such as ``"add"`` or ``"Solution().twoSum"``. Arguments are deep-copied per
-    call (EvalPlus does the same: some functions mutate their inputs). Inputs whose value cannot be read back
-    (the reference failed, timed out, or returned something not encodable or too large to report) come back with
-    ``ok=False`` and the reason.
+    ``entry_point`` is an expression such as ``"add"`` or ``"Solution().twoSum"``; ``setup_code`` runs before
+    the program (MBPP's imports). A list on which the reference fails, times out or returns something that cannot
+    be read back gives ``ReferenceCall(ok=False, error=...)``: such an input cannot be a test.
     """
-    import copy
 
-    from codegym.sandbox import default_executor
-    from codegym.sandbox.api import ExecutionRequest
-    from codegym.sandbox.values import decode_value
+    def __call__(self, program: str, entry_point: str, arg_lists: Sequence[Sequence[Any]], *,
+                 setup_code: str = "") -> Sequence[ReferenceCall]: ...
 
-    runner = executor or default_executor()
-    tests = [CallTest(entry_point=entry_point, args=tuple(copy.deepcopy(list(args))), name=f"reference[{i}]",
-                      timeout_s=timeout_s) for i, args in enumerate(arg_lists)]
-    result = runner.run(ExecutionRequest(program=program, setup_code=setup_code, tests=tests))
-    calls: list[ReferenceCall] = []
-    for i in range(len(arg_lists)):
-        outcome = result.tests[i] if i < len(result.tests) else None
-        # passed/failed without an error type: the call returned a value (its comparison is irrelevant here)
-        if outcome is not None and outcome.status in ("passed", "failed") and outcome.error_type is None:
-            calls.append(ReferenceCall(True, decode_value(outcome.value)))
-        else:
-            reason = (outcome.message if outcome else None) or result.error or "no result"
-            calls.append(ReferenceCall(False, error=reason))
-    return calls
+
+def reference_runner_option(value: Any) -> ReferenceRunner | None:
+    """The ``compute_expected`` option as a runner: ``None``/``False`` for none, a callable as is, else an error."""
+    if value is None or value is False:
+        return None
+    if callable(value):
+        return value
+    raise TaskConfigError(
+        f"compute_expected takes a function that runs the reference solution, not {value!r}: pass "
+        "compute_expected=codegym.evaluation.call_reference (the shared local executor) or "
+        "functools.partial(call_reference, executor=...); the task loaders never start the sandbox themselves")
+
+
+__all__ = ["ReferenceCall", "ReferenceRunner", "reference_runner_option"]
