@@ -153,7 +153,7 @@ def test_unreachable_engine_is_a_typed_error_that_says_what_to_do(tmp_path):
 
 
 def test_owner_liveness_of_leftover_containers():
-    from codegym.sandbox.docker import _owner_alive
+    from codegym.sandbox.docker_engine import _owner_alive
 
     host = socket.gethostname()
     assert _owner_alive(f"{host}:{os.getpid()}:abc")

@@ -28,33 +28,46 @@ is garbage-collected, at interpreter exit, and by the next executor on the same 
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import socket
-import struct
 import threading
 import time
 import uuid
 import weakref
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from codegym.errors import BackendUnavailableError, SandboxConfigError, SandboxError
 from codegym.runtime import artefact as runtime_artefact
 from codegym.sandbox.api import Limits
+from codegym.sandbox.docker_engine import (
+    CONTAINER_LABEL,
+    OWNER_LABEL,
+    candidate_engine_urls,
+    connect_engine,
+    prune_containers,
+    unavailable_reason,
+)
+from codegym.sandbox.docker_pool import (
+    SERVER,
+    SERVER_START_TIMEOUT_S,
+    Container,
+    ContainerPool,
+    ServerLost,
+    Shape,
+    frame,
+    remove_container,
+    remove_containers,
+)
 from codegym.sandbox.image import DEFAULT_IMAGE, IMAGE_LABEL, REAPER_SOURCE
 from codegym.sandbox.judge import JudgingExecutor
 
 if TYPE_CHECKING:
-    from docker import DockerClient
+    pass
 
 __all__ = ["DockerExecutor", "connect_engine", "candidate_engine_urls", "prune_containers", "unavailable_reason",
            "OWNER_LABEL"]
 
-#: Every container this backend starts carries these labels (value of OWNER_LABEL: "<hostname>:<pid>:<executor>").
-CONTAINER_LABEL = "org.codegym.sandbox.container"
-OWNER_LABEL = "org.codegym.sandbox.owner"
 #: Memory the container needs beyond the program's own limit: the bootstrap, the supervisor and the unit's
 #: interpreter (each ~10-15 MB resident) plus page cache for the tmpfs.
 DEFAULT_MEMORY_HEADROOM_MB = 192
@@ -62,341 +75,6 @@ DEFAULT_MEMORY_HEADROOM_MB = 192
 PIDS_HEADROOM = 8
 #: Seconds the host waits beyond the request's own total time limit (interpreter start-up, clean-up).
 HOST_GRACE_S = 15.0
-#: Seconds a new container's run server may take to start (interpreter start-up, compiling the supervisor).
-SERVER_START_TIMEOUT_S = 60.0
-#: First uid of the unprivileged users units run as; each container gets its own so that RLIMIT_NPROC (counted
-#: per uid across the whole machine when the engine does not remap uids) is not shared between containers.
-UID_BASE = 20000
-
-#: The in-container bootstrap: one per container, started as root by ``exec`` when the container is created and kept
-#: attached to the host. It reads one frame, the runtime package as ``{module: source}``
-#: (:func:`codegym.runtime.artefact`, the same files the local backend runs), imports it from memory and
-#: hands over to its run server (``runtime.container.serve``): every request after that is framed by the runtime.
-SERVER = r"""
-import importlib.abc, importlib.util, json, os, struct, sys
-def rd(n):
-    b = b""
-    while len(b) < n:
-        c = os.read(0, n - len(b))
-        if not c:
-            os._exit(0)
-        b += c
-    return b
-SOURCES = json.loads(rd(struct.unpack(">I", rd(4))[0]))
-class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    def find_spec(self, name, path=None, target=None):
-        if name in SOURCES:
-            return importlib.util.spec_from_loader(name, self, is_package=name == "runtime")
-    def exec_module(self, module):
-        exec(compile(SOURCES[module.__spec__.name], module.__spec__.name + ".py", "exec", dont_inherit=True), module.__dict__)
-sys.meta_path.insert(0, Loader())
-from runtime import container
-container.serve()
-"""
-
-#: Well-known sockets of Docker-API engines, probed in order when no address is given.
-WELL_KNOWN_SOCKETS = ("/var/run/docker.sock", "/run/podman/podman.sock", "/run/codegym/podman.sock")
-
-
-def candidate_engine_urls() -> list[str]:
-    """Engine addresses to try: ``$CODEGYM_DOCKER_HOST``, ``$DOCKER_HOST``, then well-known sockets."""
-    urls: list[str] = []
-    for var in ("CODEGYM_DOCKER_HOST", "DOCKER_HOST"):
-        if os.environ.get(var):
-            urls.append(os.environ[var])
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    sockets = list(WELL_KNOWN_SOCKETS) + ([f"{runtime}/podman/podman.sock", f"{runtime}/docker.sock"]
-                                          if runtime else [])
-    urls += [f"unix://{s}" for s in sockets if os.path.exists(s)]
-    return list(dict.fromkeys(urls))
-
-
-def connect_engine(base_url: str | None = None, timeout_s: float = 120.0) -> DockerClient:
-    """A ``docker.DockerClient`` for the first engine that answers a ping (Docker or ``podman system service``).
-
-    Raises:
-        BackendUnavailableError: the ``docker`` package is missing or no engine answers.
-    """
-    try:
-        import docker
-    except ImportError as exc:
-        raise BackendUnavailableError("the Docker backend needs the docker SDK: pip install 'codegym[docker]'") \
-            from exc
-    urls = [base_url] if base_url else candidate_engine_urls()
-    errors = []
-    for url in urls:
-        try:
-            client = docker.DockerClient(base_url=url, timeout=int(timeout_s))
-            client.ping()
-            client.codegym_url = url  # the address that answered, for messages and `codegym sandbox status`
-            return client
-        except Exception as exc:  # noqa: BLE001 - any failure means "try the next address"
-            errors.append(f"{url}: {type(exc).__name__}: {str(exc)[:200]}")
-    tried = "; ".join(errors) if errors else "no DOCKER_HOST set and no engine socket found"
-    raise BackendUnavailableError(
-        "no Docker-API engine answered (" + tried + "). Start Docker, or serve the Docker API with podman: "
-        "`podman system service --time=0 unix:///run/podman/podman.sock` (see docs/backends.md), and pass "
-        "base_url= or set CODEGYM_DOCKER_HOST.")
-
-
-def unavailable_reason(image: str = DEFAULT_IMAGE, base_url: str | None = None) -> str | None:
-    """Why the Docker backend cannot run here (no SDK, no engine, or no sandbox image), or None when it can.
-
-    For test suites and tools that skip the backend with a clear reason rather than fail.
-    """
-    try:
-        client = connect_engine(base_url, timeout_s=15)
-    except BackendUnavailableError as exc:
-        return str(exc)
-    try:
-        from codegym.sandbox.image import image_status
-
-        if image_status(client, image) is None:
-            return (f"the engine at {client.codegym_url} has no image {image!r}; build it with "
-                    "`codegym sandbox build-image` (CI: .ci/setup_container_engine.sh)")
-    finally:
-        client.close()
-    return None
-
-
-def _owner_alive(owner: str) -> bool:
-    host, _, rest = owner.partition(":")
-    pid_text = rest.split(":", 1)[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return True  # another machine's container: not ours to judge
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def prune_containers(client: DockerClient, all_owners: bool = False) -> int:
-    """Remove sandbox containers whose owning process on this host is gone (all of them with ``all_owners``)."""
-    removed = 0
-    for c in client.containers.list(all=True, filters={"label": CONTAINER_LABEL}):
-        owner = (c.labels or {}).get(OWNER_LABEL, "")
-        if all_owners or not _owner_alive(owner):
-            try:
-                c.remove(force=True)
-                removed += 1
-            except Exception:  # noqa: BLE001 - already gone, or being removed by its owner
-                pass
-    return removed
-
-
-def _frame(data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + data
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """The container-level limits; containers are pooled per shape."""
-
-    memory_mb: int
-    pids: int
-    scratch_mb: int
-
-
-class _ServerLost(Exception):
-    """The in-container run server stopped answering (it died, the container died, or a deadline passed)."""
-
-
-class _Container:
-    """A pooled container and the attached stream of the run server inside it."""
-
-    def __init__(self, handle: Any, shape: _Shape, uid: int) -> None:
-        self.handle = handle
-        self.shape = shape
-        self.uid = uid
-        self.runs = 0
-        self.stream: Any = None  # the exec's hijacked connection (closed on removal)
-        self.sock: Any = None  # its raw socket
-        self.raw = bytearray()  # undemultiplexed bytes from the engine
-        self.out = bytearray()  # the server's stdout, not yet parsed into frames
-        self.err = bytearray()  # the tail of its stderr (supervisor diagnostics)
-
-    def send(self, payload: bytes, deadline: float) -> None:
-        try:
-            self.sock.settimeout(max(0.5, deadline - time.monotonic()))
-            self.sock.sendall(payload)
-        except OSError as exc:
-            raise _ServerLost(f"lost the connection to the container: {exc}") from exc
-
-    def read_frame(self, deadline: float, cap: int) -> bytes:
-        """The next length-prefixed frame of the server's stdout (demultiplexing the engine's stream)."""
-        while True:
-            if len(self.out) >= 4:
-                (n,) = struct.unpack(">I", self.out[:4])
-                if n > cap:
-                    raise _ServerLost(f"the container's reply exceeded {cap} bytes")
-                if len(self.out) >= 4 + n:
-                    frame = bytes(self.out[4:4 + n])
-                    del self.out[:4 + n]
-                    return frame
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _ServerLost("the container did not finish within the request's time limit")
-            try:
-                self.sock.settimeout(remaining)
-                chunk = self.sock.recv(1 << 16)
-            except TimeoutError:
-                raise _ServerLost("the container did not finish within the request's time limit") from None
-            except OSError as exc:
-                raise _ServerLost(f"lost the connection to the container: {exc}") from exc
-            if not chunk:
-                tail = self.err.decode("utf-8", "replace").strip()[-1500:]
-                raise _ServerLost("the run server in the container exited" + (f": {tail}" if tail else ""))
-            self.raw += chunk
-            # Attached streams are multiplexed: 8-byte headers (stream id, 3 zero bytes, big-endian size).
-            while len(self.raw) >= 8:
-                stream_id, size = self.raw[0], struct.unpack(">I", self.raw[4:8])[0]
-                if len(self.raw) < 8 + size:
-                    break
-                data = self.raw[8:8 + size]
-                del self.raw[:8 + size]
-                if stream_id == 2:
-                    self.err += data
-                    del self.err[:-8192]
-                else:
-                    self.out += data
-
-
-class _ContainerPool:
-    """At most ``size`` containers; idle ones are reused for requests of the same shape."""
-
-    def __init__(self, executor: DockerExecutor, size: int) -> None:
-        self.executor = executor
-        self.size = size
-        self.idle: list[_Container] = []
-        self.live = 0  # idle + busy + being created
-        self.cond = threading.Condition()
-        self.closed = False
-        self._uids = itertools.count()
-
-    def acquire(self, shape: _Shape) -> _Container:
-        evict: _Container | None = None
-        with self.cond:
-            while True:
-                if self.closed:
-                    raise SandboxError("the Docker executor is closed")
-                for i, c in enumerate(self.idle):
-                    if c.shape == shape:
-                        return self.idle.pop(i)
-                if self.live < self.size:
-                    break
-                if self.idle:  # full of another shape: replace the oldest idle one
-                    evict = self.idle.pop(0)
-                    break
-                self.cond.wait()
-            if evict is None:
-                self.live += 1
-            uid = UID_BASE + next(self._uids) % 40_000
-        if evict is not None:
-            self.executor._remove(evict)
-        try:
-            return self.executor._create(shape, uid)
-        except BaseException:
-            with self.cond:
-                self.live -= 1
-                self.cond.notify()
-            raise
-
-    def release(self, c: _Container, dirty: bool) -> None:
-        with self.cond:
-            if not dirty and not self.closed:
-                self.idle.append(c)
-                self.cond.notify()
-                return
-            if self.closed:
-                self.live -= 1
-                self.cond.notify()
-                replace = False
-            else:
-                replace = True  # the slot passes to a fresh container, started in the background
-        threading.Thread(target=self._replace if replace else self.executor._remove, args=(c,),
-                         daemon=True).start()
-
-    def _replace(self, old: _Container) -> None:
-        """Remove a dirty container and start a fresh one of the same shape, keeping the pool warm."""
-        self.executor._remove(old)
-        fresh = None
-        try:
-            if not self.closed:
-                with self.cond:
-                    uid = UID_BASE + next(self._uids) % 40_000
-                fresh = self.executor._create(old.shape, uid)
-        except Exception:  # noqa: BLE001 - the next acquire starts one itself and reports any failure
-            fresh = None
-        with self.cond:
-            if fresh is not None and not self.closed:
-                self.idle.append(fresh)
-            else:
-                self.live -= 1
-                if fresh is not None:
-                    threading.Thread(target=self.executor._remove, args=(fresh,), daemon=True).start()
-            self.cond.notify()
-
-    def prestart(self, shape: _Shape, n: int) -> None:
-        """Start up to ``n`` idle containers of ``shape`` in parallel (fewer if the pool is already fuller)."""
-        with self.cond:
-            k = max(0, min(n, self.size - self.live))
-            self.live += k
-            uids = [UID_BASE + next(self._uids) % 40_000 for _ in range(k)]
-
-        def start(uid: int) -> None:
-            try:
-                c = self.executor._create(shape, uid)
-            except Exception:  # noqa: BLE001 - the first run starts a container itself and reports the failure
-                with self.cond:
-                    self.live -= 1
-                    self.cond.notify()
-                return
-            self.release(c, dirty=False)
-
-        threads = [threading.Thread(target=start, args=(uid,), daemon=True) for uid in uids]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
-    def drain(self) -> list[_Container]:
-        with self.cond:
-            self.closed = True
-            idle, self.idle = self.idle, []
-            self.live -= len(idle)
-            self.cond.notify_all()
-            return idle
-
-
-def _remove_container(c: _Container) -> None:
-    """Close the container's run-server stream and force-remove it; one already gone is fine."""
-    if c.stream is not None:
-        try:
-            c.stream.close()
-        except OSError:
-            pass
-    try:
-        c.handle.remove(force=True)
-    except Exception:  # noqa: BLE001 - already gone; prune_containers covers engine-side leftovers
-        pass
-
-
-def _remove_containers(containers: dict[str, _Container], lock: threading.Lock) -> None:
-    """Remove every container in ``containers`` (in parallel). Holds no reference to the executor, so it can run
-    as the executor's finalizer: on close(), when it is garbage-collected, and at interpreter exit."""
-    with lock:
-        doomed = list(containers.values())
-        containers.clear()
-    threads = [threading.Thread(target=_remove_container, args=(c,), daemon=True) for c in doomed]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-
-
 class DockerExecutor(JudgingExecutor):
     """Runs requests in containers of ``image`` through a Docker-API engine (Docker or podman).
 
@@ -432,12 +110,12 @@ class DockerExecutor(JudgingExecutor):
         self._runtime_artefact = runtime_artefact()
         self._check_image()
         prune_containers(self.client)
-        self._all: dict[str, _Container] = {}
+        self._all: dict[str, Container] = {}
         self._all_lock = threading.Lock()
-        self._containers = _ContainerPool(self, self.workers)
+        self._containers = ContainerPool(self, self.workers)
         self._closed = False
         # Containers go when the executor does: close(), garbage collection or interpreter exit, whichever first.
-        self._finalizer = weakref.finalize(self, _remove_containers, self._all, self._all_lock)
+        self._finalizer = weakref.finalize(self, remove_containers, self._all, self._all_lock)
         n = self.workers if prestart is None else max(0, min(int(prestart), self.workers))
         if n:
             self._containers.prestart(self._shape(self.default_limits), n)
@@ -459,15 +137,15 @@ class DockerExecutor(JudgingExecutor):
     def isolation(self) -> str:
         return "container"
 
-    def _shape(self, limits: Limits) -> _Shape:
+    def _shape(self, limits: Limits) -> Shape:
         return self._shape_for(limits.memory_mb, limits.max_processes, limits.scratch_mb)
 
-    def _shape_for(self, memory_mb: int, max_processes: int, scratch_mb: int) -> _Shape:
+    def _shape_for(self, memory_mb: int, max_processes: int, scratch_mb: int) -> Shape:
         """Container limits for a request's limits: the program's own plus room for the supervisor."""
-        return _Shape(memory_mb=int(memory_mb) + self.memory_headroom_mb, pids=int(max_processes) + PIDS_HEADROOM,
+        return Shape(memory_mb=int(memory_mb) + self.memory_headroom_mb, pids=int(max_processes) + PIDS_HEADROOM,
                       scratch_mb=max(1, int(scratch_mb)))
 
-    def _create(self, shape: _Shape, uid: int) -> _Container:
+    def _create(self, shape: Shape, uid: int) -> Container:
         import docker.errors
 
         try:
@@ -488,33 +166,33 @@ class DockerExecutor(JudgingExecutor):
         except docker.errors.APIError as exc:
             raise SandboxError(f"could not start a sandbox container from {self.image}: "
                                f"{exc.explanation or exc}") from exc
-        c = _Container(handle, shape, uid)
+        c = Container(handle, shape, uid)
         with self._all_lock:
             self._all[handle.id] = c
         try:
             self._start_server(c)
-        except (_ServerLost, docker.errors.APIError) as exc:
+        except (ServerLost, docker.errors.APIError) as exc:
             self._remove(c)
             why = exc.explanation if isinstance(exc, docker.errors.APIError) else str(exc)
             raise SandboxError(f"the run server did not start in a container of {self.image} ({why}); the image "
                                "needs python3 >= 3.8 on its PATH") from exc
         return c
 
-    def _start_server(self, c: _Container) -> None:
+    def _start_server(self, c: Container) -> None:
         exec_id = self.client.api.exec_create(c.handle.id, ["python3", "-I", "-c", SERVER], stdin=True,
                                               stdout=True, stderr=True, user="0:0", workdir="/")["Id"]
         c.stream = self.client.api.exec_start(exec_id, socket=True)
         c.sock = getattr(c.stream, "_sock", c.stream)
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        c.send(_frame(self._runtime_artefact), deadline)
+        c.send(frame(self._runtime_artefact), deadline)
         hello = json.loads(c.read_frame(deadline, 1 << 16))
         if not isinstance(hello, dict) or hello.get("ready") != 1:
-            raise _ServerLost(f"unexpected greeting {hello!r}")
+            raise ServerLost(f"unexpected greeting {hello!r}")
 
-    def _remove(self, c: _Container) -> None:
+    def _remove(self, c: Container) -> None:
         with self._all_lock:
             self._all.pop(c.handle.id, None)
-        _remove_container(c)
+        remove_container(c)
 
     # -- running ---------------------------------------------------------------------------------------------------
 
@@ -552,7 +230,7 @@ class DockerExecutor(JudgingExecutor):
         finally:
             self._containers.release(c, dirty=dirty)
 
-    def _exec(self, c: _Container, wire: dict[str, Any], deadline: float
+    def _exec(self, c: Container, wire: dict[str, Any], deadline: float
               ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:
         """Run one request on ``c``'s server; returns (supervisor reply, clean-up trailer, why there is no reply).
 
@@ -561,10 +239,10 @@ class DockerExecutor(JudgingExecutor):
         lim = wire["limits"]
         cap = (len(wire["tests"]) + 2) * (lim["max_result_bytes"] + 2 * lim["max_output_bytes"]) + (1 << 20)
         try:
-            c.send(_frame(json.dumps(wire, ensure_ascii=False).encode("utf-8", "surrogatepass")), deadline)
+            c.send(frame(json.dumps(wire, ensure_ascii=False).encode("utf-8", "surrogatepass")), deadline)
             reply_bytes = c.read_frame(deadline, cap)
             trailer_bytes = c.read_frame(deadline, 1 << 16)
-        except _ServerLost as exc:
+        except ServerLost as exc:
             return None, None, self._explain_loss(c, str(exc))
         try:
             trailer = json.loads(trailer_bytes)
@@ -585,7 +263,7 @@ class DockerExecutor(JudgingExecutor):
                 why = "the container ran out of memory (the supervisor was killed): " + why
         return reply, trailer, why
 
-    def _explain_loss(self, c: _Container, why: str) -> str:
+    def _explain_loss(self, c: Container, why: str) -> str:
         """Add the engine's view (out of memory, exited) to a lost server's message."""
         try:
             state = self.client.api.inspect_container(c.handle.id).get("State", {})

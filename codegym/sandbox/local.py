@@ -6,21 +6,13 @@ what happens inside the sandbox and ``docs/sandbox.md`` for the threat model.
 
 from __future__ import annotations
 
-import collections
-import importlib.util
-import json
 import os
 import random
-import socket
-import struct
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -31,207 +23,11 @@ from codegym.sandbox.api import Limits
 from codegym.sandbox.cgroups import SlotCgroups, run_limit_bytes
 from codegym.sandbox.judge import JudgingExecutor
 from codegym.sandbox.verdict import wire_limits
-
-#: Where the runtime package lives: the fork server imports it as the top-level package ``runtime`` (so it never
-#: imports codegym), then drops the path before it builds the sandbox root.
-RUNTIME_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BOOTSTRAP = ("import sys; sys.path.insert(0, {path!r}); from runtime import forkserver; sys.path.remove({path!r}); "
-             "sys.exit(forkserver.main(sys.argv))")
+from codegym.sandbox.zygote import Zygote, hidden_paths
 
 
 class IsolationWarning(UserWarning):
     """Emitted when the sandbox runs with weaker isolation than ``full``."""
-
-
-class _Zygote:
-    """One fork-server process and the thread that routes its messages."""
-
-    def __init__(self, hide: list[str], namespaces: bool = True, start_timeout: float = 60.0) -> None:
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", BOOTSTRAP.format(path=RUNTIME_PARENT), "--server", str(child.fileno()),
-             os.pathsep.join(hide),
-             *([] if namespaces else ["--no-namespaces"])],
-            pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, close_fds=True, cwd="/",
-        )
-        child.close()
-        self.sock = parent
-        self.send_lock = threading.Lock()
-        self.waiters: dict[int, dict[str, Any]] = {}
-        self.waiters_lock = threading.Lock()
-        self.alive = True
-        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=50)
-        threading.Thread(target=self._drain_stderr, daemon=True, name="codegym-zygote-stderr").start()
-        self.sock.settimeout(start_timeout)
-        try:
-            data = self.sock.recv(1 << 16)
-        except (TimeoutError, OSError) as exc:
-            self.kill()
-            raise SandboxError(f"the sandbox fork server did not start: {exc}; {self.stderr_text()}") from None
-        if not data:
-            self.kill()
-            raise SandboxError(f"the sandbox fork server exited at start-up: {self.stderr_text()}")
-        ready = json.loads(data)
-        self.level: str = ready["level"]
-        self.warnings: list[str] = ready.get("warnings", [])
-        self.sock.settimeout(None)
-        threading.Thread(target=self._dispatch, daemon=True, name="codegym-zygote").start()
-
-    def _drain_stderr(self) -> None:
-        assert self.proc.stderr is not None
-        for line in iter(self.proc.stderr.readline, b""):
-            self.stderr_tail.append(line.decode("utf-8", "replace").rstrip())
-
-    def stderr_text(self) -> str:
-        return " | ".join(self.stderr_tail) or "(no output)"
-
-    def _dispatch(self) -> None:
-        while True:
-            try:
-                data = self.sock.recv(1 << 16)
-            except OSError:
-                data = b""
-            if not data:
-                break
-            msg = json.loads(data)
-            with self.waiters_lock:
-                waiter = self.waiters.get(msg.get("id"))
-            if waiter is None:
-                continue
-            if msg["op"] in ("spawned", "spawn_failed"):
-                waiter["spawn"] = msg
-                waiter["spawn_event"].set()
-                if msg["op"] == "spawn_failed":
-                    waiter["exit_event"].set()  # no exit will follow
-                    self._exited(msg.get("id"), waiter)
-            elif msg["op"] == "exited":
-                waiter["exit"] = (msg["status"], msg["rusage"])
-                waiter["exit_event"].set()
-                self._exited(msg.get("id"), waiter)
-        self.alive = False
-        with self.waiters_lock:
-            waiters = list(self.waiters.items())
-        for unit_id, waiter in waiters:
-            waiter["spawn_event"].set()
-            waiter["exit_event"].set()
-            self._exited(unit_id, waiter)
-
-    def _exited(self, unit_id: Any, waiter: dict[str, Any]) -> None:
-        """A unit is gone (its scratch already wiped by the fork server): give back what it held, once. A unit
-        whose supervisor will not wait for it (detached) is forgotten here."""
-        with self.waiters_lock:
-            on_exit, waiter["on_exit"] = waiter.get("on_exit"), None
-            if waiter.get("detached"):
-                self.waiters.pop(unit_id, None)
-        if on_exit is not None:
-            on_exit()
-
-    def spawn(self, unit_id: int, spec: dict[str, Any], on_exit: Callable[[], None] | None = None,
-              cgroup_fd: int | None = None) -> UnitHandle:
-        """Fork a unit; ``on_exit`` runs once when it is gone (exited and wiped, failed to start, or the fork server
-        died): what the unit held (its uid slot) is given back only then. ``cgroup_fd``: the process list of the
-        memory cgroup the unit joins before anything of its run exists (closed here)."""
-        if not self.alive:
-            if on_exit is not None:
-                on_exit()
-            raise SandboxError("the sandbox fork server is not running")
-        in_r, in_w = os.pipe()
-        res_r, res_w = os.pipe()
-        so_r, so_w = os.pipe()
-        se_r, se_w = os.pipe()
-        waiter: dict[str, Any] = {"spawn_event": threading.Event(), "exit_event": threading.Event(),
-                                  "on_exit": on_exit}
-        with self.waiters_lock:
-            self.waiters[unit_id] = waiter
-        try:
-            msg = json.dumps({"op": "spawn", "id": unit_id, "spec": spec}).encode()
-            fds = [in_r, res_w, so_w, se_w, *([] if cgroup_fd is None else [cgroup_fd])]
-            with self.send_lock:
-                self.sock.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                                           struct.pack(f"{len(fds)}i", *fds))])
-        except OSError as exc:
-            for f in (in_r, in_w, res_r, res_w, so_r, so_w, se_r, se_w, *([] if cgroup_fd is None else [cgroup_fd])):
-                os.close(f)
-            self._forget(unit_id)
-            self.alive = False
-            if on_exit is not None:
-                on_exit()
-            raise SandboxError(f"could not reach the sandbox fork server: {exc}") from None
-        for f in (in_r, res_w, so_w, se_w, *([] if cgroup_fd is None else [cgroup_fd])):
-            os.close(f)
-
-        def pid() -> int:
-            # The unit starts while we already feed it: its pid is only needed to kill it.
-            if not waiter["spawn_event"].wait(30.0) or "spawn" not in waiter:
-                return 0
-            reply = waiter["spawn"]
-            return int(reply["pid"]) if reply["op"] == "spawned" else 0
-
-        def wait_exit(timeout: float) -> tuple[int, dict[str, float]] | None:
-            waiter["exit_event"].wait(timeout)
-            result = waiter.get("exit")
-            if result is not None or not self.alive:
-                self._forget(unit_id)
-            return result
-
-        def spawn_error() -> str | None:
-            reply = waiter.get("spawn")
-            if reply is None:
-                return None if self.alive else "the sandbox fork server died"
-            return reply.get("error", "spawn failed") if reply["op"] == "spawn_failed" else None
-
-        def detach() -> None:
-            # The supervisor will not wait for this unit's exit: forget it as soon as the exit is in.
-            with self.waiters_lock:
-                waiter["detached"] = True
-                done = waiter.get("on_exit") is None and waiter["exit_event"].is_set()
-            if done:
-                self._forget(unit_id)
-
-        handle = UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit)
-        handle.spawn_error = spawn_error  # type: ignore[method-assign]
-        handle.detach = detach  # type: ignore[method-assign]
-        handle.can_detach = True
-        return handle
-
-    @staticmethod
-    def discard(handle: UnitHandle) -> None:
-        """Give up a unit that never got its payload: closing its input ends it (it exits at once, and the fork
-        server reaps it; ``handle.wait_exit`` then returns)."""
-        for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-    def _forget(self, unit_id: int) -> None:
-        with self.waiters_lock:
-            self.waiters.pop(unit_id, None)
-
-    def kill(self) -> None:
-        self.alive = False
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        if self.proc.poll() is None:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-
-
-def _hidden_paths() -> list[str]:
-    """Package directories the sandbox must not expose (codegym holds hidden tests and wrong solutions)."""
-    paths = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]  # the codegym package this module is in
-    # The agents package (a layer above: located, never imported) holds no tests but the training code; hide it too.
-    spec = importlib.util.find_spec("agents")
-    if spec is not None and spec.origin:
-        paths.append(os.path.dirname(os.path.abspath(spec.origin)))
-    return paths
 
 
 class LocalExecutor(JudgingExecutor):
@@ -256,7 +52,7 @@ class LocalExecutor(JudgingExecutor):
         if isolation not in ("auto", "full", "process"):
             raise SandboxConfigError("isolation must be 'auto', 'full' or 'process'")
         self.required_isolation = isolation
-        self._zygote: _Zygote | None = None
+        self._zygote: Zygote | None = None
         self._launcher: ThreadPoolExecutor | None = None
         self._generation = 0
         self._lock = threading.Lock()
@@ -324,7 +120,7 @@ class LocalExecutor(JudgingExecutor):
         self._pid = os.getpid()
 
     # -- zygote lifecycle -----------------------------------------------------------------------------------------
-    def _ensure_zygote(self) -> tuple[_Zygote, int]:
+    def _ensure_zygote(self) -> tuple[Zygote, int]:
         if self._pid != os.getpid():  # forked without the at-fork hook (a C-level fork): disown now
             self._disown_parent()
         with self._lock:
@@ -335,11 +131,11 @@ class LocalExecutor(JudgingExecutor):
             if self._zygote is None or not self._zygote.alive:
                 if self._zygote is not None:
                     self._zygote.kill()
-                zygote = self._launch(_hidden_paths(), namespaces=self.required_isolation != "process")
+                zygote = self._launch(hidden_paths(), namespaces=self.required_isolation != "process")
                 notes = list(zygote.warnings)
                 if zygote.level == "broken":  # namespaces failed halfway: start afresh without them
                     zygote.kill()
-                    zygote = self._launch(_hidden_paths(), namespaces=False)
+                    zygote = self._launch(hidden_paths(), namespaces=False)
                     notes += zygote.warnings
                 self._generation += 1
                 if zygote.level != "full" and self.required_isolation == "full":
@@ -352,7 +148,7 @@ class LocalExecutor(JudgingExecutor):
                     warnings.warn(f"codegym sandbox: {note}", IsolationWarning, stacklevel=3)
             return self._zygote, self._generation
 
-    def _launch(self, hide: list[str], namespaces: bool) -> _Zygote:
+    def _launch(self, hide: list[str], namespaces: bool) -> Zygote:
         """Start a fork server from the executor's launcher thread.
 
         The fork server asks the kernel to kill it when its parent dies (``PR_SET_PDEATHSIG``), and for the kernel
@@ -362,7 +158,7 @@ class LocalExecutor(JudgingExecutor):
         """
         if self._launcher is None:
             self._launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codegym-zygote-launcher")
-        return self._launcher.submit(_Zygote, hide, namespaces).result()
+        return self._launcher.submit(Zygote, hide, namespaces).result()
 
     @property
     def isolation(self) -> str:
@@ -412,7 +208,7 @@ class LocalExecutor(JudgingExecutor):
         with self._id_lock:
             return next(self._unit_ids)
 
-    def _spawn_warm(self, zygote: _Zygote, generation: int, scratch_mb: int) -> None:
+    def _spawn_warm(self, zygote: Zygote, generation: int, scratch_mb: int) -> None:
         """Fork one unit ahead of time (the fork server does the work while the caller goes on)."""
         slot = self._acquire_slot()
         # Limits here only size the scratch and stand in until the payload brings the run's own (see unit_child).
@@ -437,7 +233,7 @@ class LocalExecutor(JudgingExecutor):
                               stacklevel=4)
         return self._cgroups
 
-    def _spawn_in_slot(self, zygote: _Zygote, spec: dict[str, Any], slot: int, memory_mb: int,
+    def _spawn_in_slot(self, zygote: Zygote, spec: dict[str, Any], slot: int, memory_mb: int,
                        scratch_mb: int) -> UnitHandle:
         """Fork a unit under the slot's uid, in the slot's memory cgroup (limited for this run) where there is one."""
         cgroups = self._slot_cgroups()
@@ -461,7 +257,7 @@ class LocalExecutor(JudgingExecutor):
         before = cgroups.oom_kills(slot)
         handle.memory_exceeded = lambda: cgroups.oom_kills(slot) > before  # type: ignore[method-assign]
 
-    def _take_warm(self, zygote: _Zygote, generation: int, scratch_mb: int) -> tuple[UnitHandle, int] | None:
+    def _take_warm(self, zygote: Zygote, generation: int, scratch_mb: int) -> tuple[UnitHandle, int] | None:
         """A warm unit of this fork server and scratch size, if one is ready; then start its replacement."""
         taken = None
         stale = []
@@ -494,7 +290,7 @@ class LocalExecutor(JudgingExecutor):
         right after leaves no zombies behind. Their slots go back to the pool when their exit is in (or their fork
         server is gone): with its input closed a unit only exits, and it never ran anything."""
         for handle, _slot, _gen, _mb in entries:
-            _Zygote.discard(handle)
+            Zygote.discard(handle)
         deadline = time.monotonic() + wait_s
         for handle, _slot, _gen, _mb in entries:
             handle.wait_exit(max(0.0, deadline - time.monotonic()))
@@ -513,7 +309,7 @@ class LocalExecutor(JudgingExecutor):
             unit_dirs: list[str] = []
             warm_ok = zygote.level != "process" and self.warm_units > 0
 
-            def spawn(spec: dict[str, Any], zygote: _Zygote = zygote, generation: int = generation,
+            def spawn(spec: dict[str, Any], zygote: Zygote = zygote, generation: int = generation,
                       warm_ok: bool = warm_ok, unit_dirs: list[str] = unit_dirs) -> UnitHandle:
                 # Every unit has a uid of its own (the candidate and the harness of one run never share one), given
                 # back only once the unit is gone and its scratch wiped: the supervisor need not wait for that.
