@@ -328,8 +328,8 @@ class CodeGenEnv(ExecutorOwner, gym.Env):
         if program is None:
             return PendingStep(self.task, response, None, "no fenced code block found in the response", None,
                                owner=self)
-        pending = PendingStep(self.task, response, program, None, split_requests(self.task, program, self.limits),
-                              owner=self)
+        split = split_requests(self.task, program, self.limits, self.executor)
+        pending = PendingStep(self.task, response, program, None, split, owner=self)
         if batchable:
             _register(pending)
         return pending
@@ -374,8 +374,8 @@ class CodeGenEnv(ExecutorOwner, gym.Env):
         hidden = pending.results.get("hidden") if pending.split.hidden is not None else None
         split = combine_split(pending.split, visible, hidden)
         # the reward sees every outcome; observations and info only the agent's view
-        out = score(self.reward_fn, split.evaluation, pending.task, pending.program, response=pending.response,
-                    turn=1)
+        out = score(self.reward_fn, split.evaluation, pending.task, pending.program, self.reward_context,
+                    response=pending.response, turn=1)
         return split, out
 
     def _info(self, pending: PendingStep, agent_view: ProgramEvaluation | None,
@@ -388,8 +388,10 @@ class CodeGenEnv(ExecutorOwner, gym.Env):
         info["format_error"] = pending.format_error is not None
         info["evaluation"] = agent_view
         info[NO_HIDDEN_TESTS_KEY] = not pending.task.hidden_tests
-        if reward_out is not None and reward_out.line_rewards is not None:
-            info["line_rewards"] = list(reward_out.line_rewards)
+        if reward_out is not None:
+            info["reward_output"] = reward_out
+            if reward_out.line_rewards is not None:
+                info["line_rewards"] = list(reward_out.line_rewards)
         info["hacking"] = hacking_info(agent_view, pending.task, pending.program, process_signal(reward_out))
         return info
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from gymnasium import spaces
 
     from codegym.evaluation import ProgramEvaluation
-    from codegym.rewards.base import Reward, RewardOutput
+    from codegym.rewards.base import Reward, RewardContext, RewardOutput
     from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits, TestOutcome
     from codegym.tasks.model import Task, Test
 
@@ -273,6 +273,7 @@ class ExecutorOwner:
     _executor_spec: Executor | str | None
     _executor: Executor | None
     _owns_executor: bool
+    limits: Limits | None  # set by each env: its ``limits=`` (None: the executor's defaults)
 
     def _init_executor(self, executor: Executor | str | None) -> None:
         self._executor_spec = executor
@@ -285,6 +286,13 @@ class ExecutorOwner:
         if self._executor is None:
             self._executor = resolve_executor(self._executor_spec)
         return self._executor
+
+    @property
+    def reward_context(self) -> RewardContext:
+        """The executor and limits this env lends to rewards that run programs (efficiency, coverage)."""
+        from codegym.rewards.base import RewardContext
+
+        return RewardContext(self.executor, self.limits)
 
     def close(self) -> None:
         if self._owns_executor and self._executor is not None:
@@ -327,13 +335,18 @@ def resolve_reward(reward: RewardFn | None) -> RewardFn:
 
 
 def score(reward: RewardFn, evaluation: ProgramEvaluation, task: Task, program: str,
-          **context: Any) -> RewardOutput:
-    """Apply a Reward (keeping its per-line rewards) or a plain callable; the scalar is always a finite float."""
+          reward_context: RewardContext | None = None, **context: Any) -> RewardOutput:
+    """Apply a Reward (keeping its per-line rewards) or a plain callable; the scalar is always a finite float.
+
+    ``reward_context`` (the env's executor and limits) reaches a :class:`~codegym.rewards.base.Reward`'s
+    ``compute``; a plain callable keeps its ``(evaluation, task, program, **context)`` signature without it."""
     import math
 
     from codegym.rewards.base import Reward, RewardOutput
 
     if isinstance(reward, Reward):
+        if reward_context is not None:
+            context["reward_context"] = reward_context
         out = reward.compute(evaluation, task, program, **context)
     else:
         out = RewardOutput(float(reward(evaluation, task, program, **context)))
@@ -460,16 +473,18 @@ class SplitRequests:
         return [r for r in (self.visible, self.hidden) if r is not None]
 
 
-def split_requests(task: Task, program: str, limits: Limits | None = None) -> SplitRequests:
-    """Build the visible-tests request and the hidden-tests request for ``program`` (nothing runs yet)."""
+def split_requests(task: Task, program: str, limits: Limits | None = None,
+                   executor: Executor | None = None) -> SplitRequests:
+    """Build the visible-tests request and the hidden-tests request for ``program`` (nothing runs yet); without
+    ``limits``, those of the ``executor`` they will run on apply."""
     from codegym.evaluation import build_request
 
     visible = hidden = None
     if task.visible_tests or not task.hidden_tests:
-        visible, _ = build_request(task, program, "visible", limits)
+        visible, _ = build_request(task, program, "visible", limits, executor)
         visible.request_id = f"{task.task_id}#visible"
     if task.hidden_tests:
-        hidden, _ = build_request(task, program, "hidden", limits)
+        hidden, _ = build_request(task, program, "hidden", limits, executor)
         hidden.request_id = f"{task.task_id}#hidden"
     return SplitRequests(task.task_id, program, visible, hidden, len(task.visible_tests))
 
@@ -565,7 +580,7 @@ def combine_split(split: SplitRequests, visible_result: ExecutionResult | None,
 
 def run_split(task: Task, program: str, executor: Executor, limits: Limits | None = None) -> SplitEvaluation:
     """Run ``program`` on ``task``'s visible and hidden tests as two requests (in parallel) and combine them."""
-    split = split_requests(task, program, limits)
+    split = split_requests(task, program, limits, executor)
     results = executor.run_many(split.requests)
     return combine_split(split, *split_results(split, results))
 
@@ -608,18 +623,10 @@ _HACKING_RATE_KEYS = ("visible_hidden_gap", "process_score", "disagreement")
 
 
 def process_signal(out: RewardOutput | None) -> list[float] | None:
-    """The per-line process signal of a reward's output, for the process/outcome disagreement.
-
-    A shaped reward (:class:`~codegym.rewards.shaping.ShapedReward`) scales its line rewards by a weight that
-    depends on the outcome, so its unweighted per-line signal (``info["process_line_rewards"]``) is preferred;
-    otherwise the line rewards themselves. ``None`` when the reward has no process signal.
-    """
-    if out is None:
-        return None
-    raw = out.info.get("process_line_rewards") if isinstance(out.info, dict) else None
-    if raw is not None:
-        return list(raw)
-    return list(out.line_rewards) if out.line_rewards is not None else None
+    """The per-line process signal of a reward's output, for the process/outcome disagreement
+    (:attr:`RewardOutput.process_signal <codegym.rewards.base.RewardOutput.process_signal>`: a shaped reward's
+    unweighted ``process_line_rewards``, else the line rewards). ``None`` when there is no output or signal."""
+    return out.process_signal if out is not None else None
 
 
 def hacking_info(evaluation: ProgramEvaluation | None, task: Task | None, program: str | None,

@@ -201,7 +201,8 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
             # visible and hidden tests run as two requests: only the visible run reaches the observation
             split = run_split(self.task, program, self.executor, self.limits)
             agent_view = split.agent_view
-            reward_out = score(self.reward_fn, split.evaluation, self.task, program, response=response, turn=self.turn)
+            reward_out = score(self.reward_fn, split.evaluation, self.task, program, self.reward_context,
+                               response=response, turn=self.turn)
             turn_reward, line_rewards = reward_out.reward, reward_out.line_rewards
             passed_visible = agent_view.visible_total > 0 and agent_view.visible_passed == agent_view.visible_total
         terminated = passed_visible
@@ -219,6 +220,8 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
         info.update(program=program, format_error=format_error is not None, evaluation=agent_view, turn=self.turn,
                     turn_reward=turn_reward)
         info[NO_HIDDEN_TESTS_KEY] = not self.task.hidden_tests
+        if reward_out is not None:
+            info["reward_output"] = reward_out
         if line_rewards is not None:
             info["line_rewards"] = list(line_rewards)
         info["hacking"] = hacking_info(agent_view, self.task, program, process_signal(reward_out))
