@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 from codegym.errors import CodegymError
+from codegym.rewards.base import RewardContext
 
 if TYPE_CHECKING:
     import numpy as np
     from gymnasium import spaces
 
     from codegym.evaluation import ProgramEvaluation
-    from codegym.rewards.base import Reward, RewardContext, RewardOutput
+    from codegym.rewards.base import Reward, RewardOutput
     from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits, TestOutcome
     from codegym.tasks.model import Task, Test
 
@@ -290,8 +291,6 @@ class ExecutorOwner:
     @property
     def reward_context(self) -> RewardContext:
         """The executor and limits this env lends to rewards that run programs (efficiency, coverage)."""
-        from codegym.rewards.base import RewardContext
-
         return RewardContext(self.executor, self.limits)
 
     def close(self) -> None:

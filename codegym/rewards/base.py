@@ -24,10 +24,7 @@ if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
     from codegym.tasks.model import Task
 
-__all__ = ["Reward", "RewardOutput", "RewardContext", "BinaryPassReward", "REWARD_CONTEXT"]
-
-#: the keyword of :meth:`Reward.compute` that carries the caller's :class:`RewardContext`
-REWARD_CONTEXT = "reward_context"
+__all__ = ["Reward", "RewardOutput", "RewardContext", "BinaryPassReward"]
 
 
 @dataclass
@@ -38,7 +35,8 @@ class RewardOutput:
         reward: the scalar.
         line_rewards: optional per-line rewards; index i is line i+1 of the program (lines as
             :func:`codegym.rewards.placement.source_lines` splits them: Python's ``\\n``, ``\\r\\n``, ``\\r``).
-        info: free-form diagnostics for logs (never read by envs or trainers).
+        info: reward-specific diagnostics and extras (``line_mask``, ``loss_mask``, ...); envs and codegym's
+            trainers read only the typed fields.
         line_rewards_in_value: ``True`` when ``reward`` already contains ``sum(line_rewards)`` (a shaped reward:
             outcome plus its shaping decomposed over lines). A consumer that pays ``line_rewards`` on tokens must
             then put ``reward - sum(paid line rewards)`` on the final token, or the lines are paid twice
@@ -103,7 +101,7 @@ class RewardContext:
         (:func:`codegym.sandbox.default_executor`).
         """
         if context is not None and not isinstance(context, RewardContext):
-            raise RewardConfigError(f"{REWARD_CONTEXT}= takes a codegym RewardContext, not {type(context).__name__}")
+            raise RewardConfigError(f"reward_context= takes a codegym RewardContext, not {type(context).__name__}")
         if executor is not None:
             return cls(executor, limits)
         if context is not None:
