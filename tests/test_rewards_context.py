@@ -147,3 +147,17 @@ def test_requests_carry_the_executors_default_limits_and_a_slow_program_times_ou
     assert evaluate_program(task, slow, strict).status == "timeout"
     assert evaluate_program(task, slow, local_executor).status == "passed"
     strict.close()
+
+
+def test_the_batched_vector_env_builds_its_requests_for_its_own_executor(recording):
+    """The sub-envs build their requests before the batch runs: they must get the vector env's executor (and so
+    its default limits) first, not resolve the process default on their own."""
+    from codegym.envs.vector import BatchedCodeGenVectorEnv
+
+    envs = BatchedCodeGenVectorEnv(2, tasks=[ADD], action_format="code", executor=recording)
+    envs.reset(seed=0)
+    _, rewards, *_ = envs.step([GOOD, GOOD])
+    assert list(rewards) == [1.0, 1.0]
+    assert recording.requests and all(r.limits == Limits(timeout_s=4.5) for r in recording.requests)
+    assert all(env.executor is recording for env in envs.envs)
+    envs.close()
