@@ -14,9 +14,13 @@ is prompt + continuation, i.e. the whole program. Completions are cut at the EOS
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+
+from codegym.rewards.base import RewardOutput
+from codegym.rewards.placement import locate_program, token_rewards
 
 if TYPE_CHECKING:
     from agents.policy import Generation, Policy
@@ -42,7 +46,7 @@ class Sample:
     truncated: bool
     passed: bool
     program: str | None = None
-    # dense rewards aligned with completion_ids (per-line rewards placed on each line's last token), or None
+    # dense rewards aligned with completion_ids (each line's reward on the token that completes the line), or None
     token_rewards: list[float] | None = None
     # the scalar the advantage is computed from (the reward for single-turn; the credited return for multi-turn)
     score: float | None = None
@@ -163,44 +167,56 @@ def sample_from_step(policy: Policy, gen: Generation, action: str, reward: float
                      task_id: str, group: int, prefix: str = "", turn: int = 1, role: str = "coder") -> Sample:
     """A :class:`Sample` from one generation and the env's verdict; per-line rewards are placed on tokens."""
     program = info.get("program")
-    token_rewards = None
-    if info.get("line_rewards") and program:
-        token_rewards = place_line_rewards(policy.tokenizer, gen.completion_ids, prefix + gen.text, len(prefix),
-                                           program, info["line_rewards"])
+    dense = None
+    output = info.get("reward_output")
+    if isinstance(output, RewardOutput) and output.line_rewards and program:
+        dense = place_line_rewards(policy.tokenizer, gen.completion_ids, prefix + gen.text, len(prefix), program,
+                                   output.line_rewards, output.line_rewards_in_value)
     keep = {k: info[k] for k in ("status", "tests_passed", "tests_total", "visible_pass_rate", "hidden_pass_rate",
                                  "visible_hidden_gap", "format_error") if k in info}
     return Sample(task_id=task_id, group=group, prompt_ids=gen.prompt_ids, completion_ids=gen.completion_ids,
                   logprobs=gen.logprobs, text=gen.text, reward=float(reward), truncated=gen.truncated,
-                  passed=bool(info.get("passed", False)), program=program, token_rewards=token_rewards, turn=turn,
+                  passed=bool(info.get("passed", False)), program=program, token_rewards=dense, turn=turn,
                   role=role, info=keep)
 
 
 def place_line_rewards(tokenizer: Any, completion_ids: Sequence[int], full_text: str, generated_from: int,
-                       program: str, line_rewards: Sequence[float]) -> list[float] | None:
-    """Per-token rewards with ``line_rewards[i]`` on the token that ends line ``i + 1`` of ``program``.
+                       program: str, line_rewards: Sequence[float],
+                       line_rewards_in_value: bool = False) -> list[float] | None:
+    """Dense per-token rewards for PPO: ``line_rewards[i]`` on the token that completes line ``i + 1`` of
+    ``program`` (the rule of :mod:`codegym.rewards.placement`, which places them).
 
     ``full_text`` is the action (prompt prefix + generated text); the generated part starts at character
     ``generated_from``. Lines that end before the generated text (the prompt's) earn nothing; a program that cannot
-    be located in the text (the env rewrote it) gives ``None``.
+    be located in the text (the env rewrote it) gives ``None``. The trainer puts the scalar on the last token
+    itself, so with ``line_rewards_in_value`` (the scalar already holds the line rewards: ``ShapedReward``) the last
+    token gives back what the lines got, and the sample's return stays the scalar.
     """
-    offset = full_text.find(program)
-    if offset < 0:
+    start = locate_program(full_text, program)
+    if start is None:
         return None
-    # character offset (within the generated text) where each completion token ends
-    ends = []
+    spans = _decoded_spans(tokenizer, completion_ids, full_text, generated_from)
+    output = RewardOutput(0.0, list(line_rewards), line_rewards_in_value=line_rewards_in_value)
+    return token_rewards(output, full_text, spans, start, include_scalar=False)
+
+
+def _decoded_spans(tokenizer: Any, completion_ids: Sequence[int], full_text: str,
+                   generated_from: int) -> list[tuple[int, int]]:
+    """The character span of each completion token in ``full_text``, from the decoded prefixes of the completion.
+
+    A prefix that ends inside a multi-byte character decodes to a replacement character; only the part that agrees
+    with the final text counts, so that character belongs to the token that completes it. Special tokens (EOS) are
+    zero-width.
+    """
+    generated = full_text[generated_from:]
+    spans, done = [], 0
     for j in range(len(completion_ids)):
-        ends.append(len(tokenizer.decode(list(completion_ids[: j + 1]), skip_special_tokens=True)))
-    rewards = [0.0] * len(completion_ids)
-    position = offset
-    for i, line in enumerate(program.split("\n")):
-        line_end = position + len(line)  # index of the newline (or end of program) in full_text
-        position = line_end + 1
-        if i >= len(line_rewards) or line_end <= generated_from:
-            continue
-        char = line_end - generated_from  # the line's last character is at char - 1 of the generated text
-        token = next((j for j, end in enumerate(ends) if end >= char), None)
-        if token is None:
-            token = len(completion_ids) - 1
-        if token >= 0:
-            rewards[token] += float(line_rewards[i])
-    return rewards
+        text = tokenizer.decode(list(completion_ids[: j + 1]), skip_special_tokens=True)
+        if generated.startswith(text):
+            end = len(text)
+        else:  # an unfinished character (or a decoder that rewrites text): the agreeing prefix only
+            end = len(os.path.commonprefix([text, generated]))
+        end = max(end, done)
+        spans.append((generated_from + done, generated_from + end))
+        done = end
+    return spans

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from codegym.runtime.codec import decode
+from codegym.sandbox import default_executor
 from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits, TestOutcome
 from codegym.tasks.formats.reference_outputs import ReferenceCall
 from codegym.tasks.model import CallTest, Task
@@ -119,9 +120,28 @@ class ProgramEvaluation:
         }
 
 
-def build_request(task: Task, program: str, split: Split = "all",
-                  limits: Limits | None = None) -> tuple[ExecutionRequest, int]:
-    """The request that runs ``program`` on ``task``'s tests, and how many of them are visible."""
+def request_limits(task: Task, limits: Limits | None = None, executor: Executor | None = None) -> Limits:
+    """The limits a request for ``task`` runs under: the caller's ``limits`` when given, else the executor's
+    defaults (``Executor(limits=...)``), else :class:`~codegym.sandbox.api.Limits`'s; the task's own
+    ``timeout_s``/``memory_mb`` (:class:`~codegym.tasks.model.TaskLimits`) override whichever applies."""
+    if limits is not None:
+        base = limits
+    elif executor is not None:
+        base = executor.default_limits
+    else:
+        base = Limits()
+    if task.limits.timeout_s or task.limits.memory_mb:
+        base = base.merged(timeout_s=task.limits.timeout_s, memory_mb=task.limits.memory_mb)
+    return base
+
+
+def build_request(task: Task, program: str, split: Split = "all", limits: Limits | None = None,
+                  executor: Executor | None = None) -> tuple[ExecutionRequest, int]:
+    """The request that runs ``program`` on ``task``'s tests, and how many of them are visible.
+
+    ``executor`` is the one the request will run on: without ``limits`` its default limits apply
+    (:func:`request_limits`).
+    """
     if split == "all":
         visible, tests = len(task.visible_tests), task.all_tests
     elif split == "visible":
@@ -130,11 +150,9 @@ def build_request(task: Task, program: str, split: Split = "all",
         visible, tests = 0, list(task.hidden_tests)
     else:
         raise ValueError(f"split must be 'all', 'visible' or 'hidden', not {split!r}")
-    base = limits or Limits()
-    if task.limits.timeout_s or task.limits.memory_mb:
-        base = base.merged(timeout_s=task.limits.timeout_s, memory_mb=task.limits.memory_mb)
-    request = ExecutionRequest(program=program, tests=tests, limits=base, setup_code=task.setup_code,
-                               reference=task.reference, harness_code=harness_code(task), request_id=task.task_id)
+    request = ExecutionRequest(program=program, tests=tests, limits=request_limits(task, limits, executor),
+                               setup_code=task.setup_code, reference=task.reference,
+                               harness_code=harness_code(task), request_id=task.task_id)
     return request, visible
 
 
@@ -153,23 +171,22 @@ def harness_code(task: Task) -> str:
 
 def evaluate_program(task: Task, program: str, executor: Executor | None = None, split: Split = "all",
                      limits: Limits | None = None) -> ProgramEvaluation:
-    """Run ``program`` on ``task`` (all tests by default) and return its verdict."""
-    from codegym.sandbox import default_executor
-
-    request, n_visible = build_request(task, program, split, limits)
-    result = (executor or default_executor()).run(request)
+    """Run ``program`` on ``task`` (all tests by default) and return its verdict. ``executor`` defaults to the
+    process's local executor; ``limits`` to the executor's (:func:`request_limits`)."""
+    executor = executor or default_executor()
+    request, n_visible = build_request(task, program, split, limits, executor)
+    result = executor.run(request)
     return ProgramEvaluation(task.task_id, program, result, n_visible, split)
 
 
 def evaluate_many(pairs: Iterable[tuple[Task, str]], executor: Executor | None = None, split: Split = "all",
                   limits: Limits | None = None,
                   progress: Callable[[int, ProgramEvaluation], None] | None = None) -> list[ProgramEvaluation]:
-    """Evaluate many (task, program) pairs in parallel over the executor's pool, in order."""
-    from codegym.sandbox import default_executor
-
+    """Evaluate many (task, program) pairs in parallel over the executor's pool, in order (defaults as in
+    :func:`evaluate_program`)."""
     pairs = list(pairs)
-    built = [build_request(t, p, split, limits) for t, p in pairs]
     ex = executor or default_executor()
+    built = [build_request(t, p, split, limits, ex) for t, p in pairs]
     evals: list[ProgramEvaluation | None] = [None] * len(pairs)
 
     def on_done(i: int, result: ExecutionResult) -> None:
@@ -216,8 +233,6 @@ def call_reference(program: str, entry_point: str, arg_lists: Sequence[Sequence[
     functions mutate their inputs). Lists whose value cannot be read back (the reference failed, timed out, or
     returned something not encodable or too large to report) come back with ``ok=False`` and the reason.
     """
-    from codegym.sandbox import default_executor
-
     runner = executor or default_executor()
     tests = [CallTest(entry_point=entry_point, args=tuple(copy.deepcopy(list(args))), name=f"reference[{i}]",
                       timeout_s=timeout_s) for i, args in enumerate(arg_lists)]

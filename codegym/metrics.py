@@ -13,18 +13,23 @@ would silently change the task set).
 
 Columns that need more than these fields plug in through ``extra_columns``: a mapping from column name to a
 function of the records of one group (a task, a difficulty, or all records).
+
+Layering: metrics sits above :mod:`codegym.evaluation` and :mod:`codegym.rewards` (it reads pass@k and the
+hacking rates from them); only the CLI imports it.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from codegym.evaluation import pass_at_k, unbiased_pass_at_k
+from codegym.rewards.hacking import hacking_summary
 from codegym.sandbox.api import STATUSES
 
 __all__ = ["ExtraColumns", "EvaluationSummary", "select_ks", "per_task_table", "per_difficulty_table",
@@ -86,8 +91,6 @@ def _hacking_rates(records: Sequence[SampleRecord]) -> dict[str, float | None]:
     :func:`codegym.rewards.hacking.hacking_summary`): the share embedding visible-test literals, the share with a
     positive visible-vs-hidden gap, and the process/outcome disagreement rate (over records with a process
     signal). All None when no record has a report (a results file from before these fields existed)."""
-    from codegym.rewards.hacking import hacking_summary
-
     reports = [r["hacking"] for r in records if isinstance(r.get("hacking"), Mapping)]
     if not reports:
         return {"embeds_test_literals_rate": None, "positive_gap_rate": None, "disagreement_rate": None}
@@ -343,8 +346,6 @@ def format_table(rows: Sequence[Mapping[str, Any]], columns: Columns | None = No
 def print_table(rows: Sequence[Mapping[str, Any]], columns: Columns | None = None, title: str | None = None,
                 file: IO[str] | None = None, use_rich: bool | None = None) -> None:
     """:func:`format_table` to a stream (stdout by default)."""
-    import sys
-
     (file or sys.stdout).write(format_table(rows, columns, title, use_rich))
 
 

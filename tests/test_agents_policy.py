@@ -144,22 +144,30 @@ def test_one_grpo_plus_update_moves_rewarded_up_and_penalised_down(policy, tmp_p
     assert all(after[i] < before[i] for i in (1, 2, 3)), (before, after)  # penalised (advantage -0.5)
 
 
-def test_line_rewards_land_on_the_token_that_ends_each_generated_line(policy):
+def test_line_rewards_land_on_the_token_that_completes_each_generated_line(policy):
     from agents.rollout import place_line_rewards
+    from codegym.rewards.placement import line_rewards_to_tokens
 
     tok = policy.tokenizer
     prompt = "def f(x):\n"
-    body = "    y = x + 1\n    return y\n"
+    body = "    y = x + 1  # é\n    return y\n"
     ids = tok(body, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
     program = prompt + body
-    # line 1 is the prompt's (not generated), lines 2-3 are the body's; line 4 is the empty tail
-    rewards = place_line_rewards(tok, ids, program, len(prompt), program, [5.0, 1.0, -1.0, 0.0])
+    # line 1 is the prompt's (not generated), lines 2-3 are the body's
+    rewards = place_line_rewards(tok, ids, program, len(prompt), program, [5.0, 1.0, -1.0])
     assert len(rewards) == len(ids) and sum(rewards) == 0.0
-    decoded = [len(tok.decode(ids[: j + 1], skip_special_tokens=True)) for j in range(len(ids))]
-    first_line_end = body.index("\n")  # the newline after "y = x + 1"
-    at_one = rewards.index(1.0)
-    at_minus = rewards.index(-1.0)
-    assert decoded[at_one] >= first_line_end and (at_one == 0 or decoded[at_one - 1] < first_line_end)
-    assert decoded[at_minus] >= len(body) - 1 and decoded[at_minus - 1] < len(body) - 1
     assert 5.0 not in rewards  # the prompt's line earns nothing
+    # each line's reward is on the token holding its newline: the placement codegym.rewards.placement computes from
+    # the tokenizer's own offsets (the spans rebuilt from decoded prefixes agree, the two-byte é included)
+    enc = tok(body, return_offsets_mapping=True, add_special_tokens=False)
+    offsets = [(len(prompt) + s, len(prompt) + e) for s, e in enc["offset_mapping"]] + [(0, 0)]  # + the EOS
+    assert rewards == line_rewards_to_tokens(program, [5.0, 1.0, -1.0], offsets)
+    for value, newline in ((1.0, program.index("\n", len(prompt))), (-1.0, len(program) - 1)):
+        start, end = offsets[rewards.index(value)]
+        assert start <= newline < end
+    # a shaped reward's scalar already holds its line rewards: the last token (where the trainer puts the scalar)
+    # gives them back, so the sample's return stays the scalar
+    shaped = place_line_rewards(tok, ids, program, len(prompt), program, [5.0, 1.0, 0.5], True)
+    assert shaped[:-1] == [r if r != -1.0 else 0.5 for r in rewards[:-1]]
+    assert shaped[-1] == pytest.approx(-1.5) and sum(shaped) == pytest.approx(0.0)
     assert place_line_rewards(tok, ids, "something else", 0, program, [1.0]) is None

@@ -223,7 +223,7 @@ def test_save_load_roundtrip_and_value_head(tmp_path):
 def test_psgpo_reward_with_a_prm():
     from test_rewards_helpers import make_eval, make_task
 
-    from codegym.rewards import psgpo_reward
+    from codegym.prm import psgpo_reward
 
     class FixedPRM:
         def score_lines(self, program, prompt=None):

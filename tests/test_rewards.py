@@ -253,16 +253,6 @@ def test_shaping_cannot_rescue_a_format_failure():
     assert out.reward == pytest.approx(0.25) and out.info["passed"] is False  # failure ceiling 0 + 0.25 * 1
 
 
-def test_line_rewards_to_tokens():
-    from codegym.rewards.shaping import line_rewards_to_tokens
-
-    text = "PROMPT\na = 1\nb = 2"
-    # tokens: "PROMPT\n" | "a = 1" | "\n" | "b" | " = 2"
-    offsets = [(0, 7), (7, 12), (12, 13), (13, 14), (14, 18)]
-    assert line_rewards_to_tokens(text, [0.5, -1.0], offsets, line_offset=7) == [0.0, 0.0, 0.5, 0.0, -1.0]
-    assert line_rewards_to_tokens(text, [0.1, 0.2, 0.3], offsets) == pytest.approx([0.1, 0.0, 0.2, 0.0, 0.3])
-
-
 def test_levels_follow_the_scored_hidden_tests():
     task = make_task(n_visible=1, n_hidden=2)
     # the visible test crashes, the hidden ones pass: the program passes what decides the reward
@@ -282,5 +272,12 @@ def test_shaped_line_rewards_decompose_the_reward():
     task = make_task(n_hidden=1)
     program = "a = 1\nb = 2\n"
     out = ShapedReward(FixedLines([1.0, 0.5])).compute(make_eval(task, ["failed"], program=program), task, program)
-    assert out.info["line_rewards_in_reward"] is True
+    assert out.line_rewards_in_value is True and out.process_line_rewards == [1.0, 0.5]
+    assert out.process_signal == [1.0, 0.5]  # the unweighted signal, not the weighted line rewards
     assert out.reward - sum(out.line_rewards) == pytest.approx(out.info["outcome"]) == 0.0
+
+
+def test_docs_rewards_blocks_run_as_written(tmp_path):
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/rewards.md", tmp_path) == 2

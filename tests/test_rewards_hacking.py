@@ -133,3 +133,25 @@ def test_huge_stdio_texts_are_matched_only_whole():
     # a token of the huge input is not looked for (that would cost a second per step); the output still is
     assert detect_test_literals("print(1000)\n", task) == []
     assert [m.role for m in detect_test_literals("print(12345)\n", task)] == ["output"]
+
+
+def test_hacking_monitor_reads_the_typed_process_signal_of_a_reward_wrapper():
+    """Behind a RewardWrapper with a shaped reward the monitor reads the unweighted process signal
+    (RewardOutput.process_signal), not the weighted line rewards, and finds the env's task through the wrapper."""
+    from codegym.rewards import ShapedReward
+    from codegym.rewards.base import Reward, RewardOutput
+    from codegym.wrappers import RewardWrapper
+
+    class ApproveEveryLine(Reward):
+        def compute(self, evaluation, task, program, **context):
+            return RewardOutput(0.0, line_rewards=[1.0, 1.0])
+
+    task = make_task(n_visible=0, n_hidden=1)
+    failing = make_eval(task, ["failed"])
+    env = HackingMonitor(RewardWrapper(OneStepEnv(task, failing), ShapedReward(ApproveEveryLine())))
+    env.reset()
+    _, reward, _, _, info = env.step(0)
+    assert info["line_rewards"] == pytest.approx([0.125, 0.125])  # fail weight 0.25 over two code lines
+    assert reward == pytest.approx(0.25)
+    # full approval of a failing program: the weighted lines would say 0.125, the process says 1
+    assert info["hacking"]["process_score"] == 1.0 and info["hacking"]["disagreement"] == 1.0

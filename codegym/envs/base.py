@@ -17,6 +17,7 @@ from codegym.envs.executor import ExecutorOwner, resolve_limits
 from codegym.envs.scoring import RewardFn, resolve_reward, score
 from codegym.envs.split import SplitEvaluation, run_split
 from codegym.envs.text import check_render_mode, render_text
+from codegym.rewards.base import RewardContext
 
 if TYPE_CHECKING:
     from codegym.envs.taskpool import TaskPool
@@ -51,6 +52,12 @@ class CodeEnv(ExecutorOwner, gym.Env):
         return self.task_pool.tasks
 
     # -- running and rewarding programs ------------------------------------------------------------------------
+    @property
+    def reward_context(self) -> RewardContext:
+        """The executor and limits this env lends to rewards that run programs themselves (efficiency, coverage):
+        they run where the env's tests run, under the same limits (``None``: the executor's defaults)."""
+        return RewardContext(self.executor, self.limits)
+
     def _run_split(self, task: Task, program: str) -> SplitEvaluation:
         """Run ``program`` on ``task``'s visible and hidden tests as two requests: the full evaluation is for the
         reward only, the agent's view for observations and ``info``."""
@@ -58,8 +65,8 @@ class CodeEnv(ExecutorOwner, gym.Env):
 
     def _reward(self, evaluation: ProgramEvaluation, task: Task, program: str, **context: Any) -> RewardOutput:
         """The one place a codegym env calls its reward function, with the full evaluation (hidden outcomes
-        included) and the step's context (``response``, ``turn``, ``partial``)."""
-        return score(self.reward_fn, evaluation, task, program, **context)
+        included), the step's context (``response``, ``turn``, ``partial``) and the env's :attr:`reward_context`."""
+        return score(self.reward_fn, evaluation, task, program, self.reward_context, **context)
 
     # -- rendering ---------------------------------------------------------------------------------------------
     def render(self) -> str | None:

@@ -66,18 +66,10 @@ _HACKING_RATE_KEYS = ("visible_hidden_gap", "process_score", "disagreement")
 
 
 def process_signal(out: RewardOutput | None) -> list[float] | None:
-    """The per-line process signal of a reward's output, for the process/outcome disagreement.
-
-    A shaped reward (:class:`~codegym.rewards.shaping.ShapedReward`) scales its line rewards by a weight that
-    depends on the outcome, so its unweighted per-line signal (``info["process_line_rewards"]``) is preferred;
-    otherwise the line rewards themselves. ``None`` when the reward has no process signal.
-    """
-    if out is None:
-        return None
-    raw = out.info.get("process_line_rewards") if isinstance(out.info, dict) else None
-    if raw is not None:
-        return list(raw)
-    return list(out.line_rewards) if out.line_rewards is not None else None
+    """The per-line process signal of a reward's output, for the process/outcome disagreement
+    (:attr:`RewardOutput.process_signal <codegym.rewards.base.RewardOutput.process_signal>`: a shaped reward's
+    unweighted ``process_line_rewards``, else the line rewards). ``None`` when there is no output or signal."""
+    return out.process_signal if out is not None else None
 
 
 def hacking_info(evaluation: ProgramEvaluation | None, task: Task | None, program: str | None,

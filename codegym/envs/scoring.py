@@ -13,7 +13,7 @@ from codegym.errors import EnvConfigError
 
 if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
-    from codegym.rewards.base import Reward, RewardOutput
+    from codegym.rewards.base import Reward, RewardContext, RewardOutput
     from codegym.tasks.model import Task
 
 RewardFn = Union["Reward", Callable[..., float]]
@@ -32,13 +32,18 @@ def resolve_reward(reward: RewardFn | None) -> RewardFn:
 
 
 def score(reward: RewardFn, evaluation: ProgramEvaluation, task: Task, program: str,
-          **context: Any) -> RewardOutput:
-    """Apply a Reward (keeping its per-line rewards) or a plain callable; the scalar is always a finite float."""
+          reward_context: RewardContext | None = None, **context: Any) -> RewardOutput:
+    """Apply a Reward (keeping its per-line rewards) or a plain callable; the scalar is always a finite float.
+
+    ``reward_context`` (the env's executor and limits) reaches a :class:`~codegym.rewards.base.Reward`'s
+    ``compute``; a plain callable keeps its ``(evaluation, task, program, **context)`` signature without it."""
     import math
 
     from codegym.rewards.base import Reward, RewardOutput
 
     if isinstance(reward, Reward):
+        if reward_context is not None:
+            context["reward_context"] = reward_context
         out = reward.compute(evaluation, task, program, **context)
     else:
         out = RewardOutput(float(reward(evaluation, task, program, **context)))

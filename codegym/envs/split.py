@@ -42,16 +42,18 @@ class SplitRequests:
         return [r for r in (self.visible, self.hidden) if r is not None]
 
 
-def split_requests(task: Task, program: str, limits: Limits | None = None) -> SplitRequests:
-    """Build the visible-tests request and the hidden-tests request for ``program`` (nothing runs yet)."""
+def split_requests(task: Task, program: str, limits: Limits | None = None,
+                   executor: Executor | None = None) -> SplitRequests:
+    """Build the visible-tests request and the hidden-tests request for ``program`` (nothing runs yet); without
+    ``limits``, those of the ``executor`` they will run on apply (:func:`codegym.evaluation.request_limits`)."""
     from codegym.evaluation import build_request
 
     visible = hidden = None
     if task.visible_tests or not task.hidden_tests:
-        visible, _ = build_request(task, program, "visible", limits)
+        visible, _ = build_request(task, program, "visible", limits, executor)
         visible.request_id = f"{task.task_id}#visible"
     if task.hidden_tests:
-        hidden, _ = build_request(task, program, "hidden", limits)
+        hidden, _ = build_request(task, program, "hidden", limits, executor)
         hidden.request_id = f"{task.task_id}#hidden"
     return SplitRequests(task.task_id, program, visible, hidden, len(task.visible_tests))
 
@@ -147,7 +149,7 @@ def combine_split(split: SplitRequests, visible_result: ExecutionResult | None,
 
 def run_split(task: Task, program: str, executor: Executor, limits: Limits | None = None) -> SplitEvaluation:
     """Run ``program`` on ``task``'s visible and hidden tests as two requests (in parallel) and combine them."""
-    split = split_requests(task, program, limits)
+    split = split_requests(task, program, limits, executor)
     results = executor.run_many(split.requests)
     return combine_split(split, *split_results(split, results))
 

@@ -163,8 +163,8 @@ class TextCodeEnv(CodeEnv):
         if program is None:
             return PendingStep(self.task, response, None, "no fenced code block found in the response", None,
                                owner=self)
-        pending = PendingStep(self.task, response, program, None, split_requests(self.task, program, self.limits),
-                              owner=self)
+        split = split_requests(self.task, program, self.limits, self.executor)
+        pending = PendingStep(self.task, response, program, None, split, owner=self)
         if batchable:
             register_waiting(pending)
         return pending
@@ -195,8 +195,10 @@ class TextCodeEnv(CodeEnv):
         info["evaluation"] = agent_view
         info[NO_HIDDEN_TESTS_KEY] = not pending.task.hidden_tests
         info[SUCCESS_KEY] = solved(agent_view)
-        if reward_out is not None and reward_out.line_rewards is not None:
-            info["line_rewards"] = list(reward_out.line_rewards)
+        if reward_out is not None:
+            info["reward_output"] = reward_out
+            if reward_out.line_rewards is not None:
+                info["line_rewards"] = list(reward_out.line_rewards)
         info["hacking"] = hacking_info(agent_view, pending.task, pending.program, process_signal(reward_out))
         return info
 

@@ -261,13 +261,15 @@ class BatchedCodeGenVectorEnv(ExecutorOwner, VectorEnv):
         infos: dict[str, Any] = {}
         pending: dict[int, PendingStep] = {}
         reset_now: list[int] = []
+        # resolved before the sub-envs prepare: it reaches them first (_executor_ready), so the requests they build
+        # carry this executor's default limits
+        executor = self.executor
         for i, env in enumerate(self.envs):
             if self.autoreset_mode == AutoresetMode.NEXT_STEP and self._needs_reset[i]:
                 reset_now.append(i)
             else:
                 pending[i] = env.prepare_step(actions[i])
         order = [i for i in pending if pending[i].request is not None]
-        executor = self.executor
         results = executor.run_many([pending[i].request for i in order]) if order else []
         by_env = dict(zip(order, results))
         step_infos: dict[int, dict[str, Any]] = {}

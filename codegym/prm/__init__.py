@@ -16,11 +16,11 @@ from codegym.prm.labelling import (
     save_labels,
 )
 from codegym.prm.mutations import OPERATORS, Mutant, line_mutants, program_mutants
-from codegym.prm.reward import PRMReward
+from codegym.prm.reward import PRMReward, psgpo_reward
 
 __all__ = ["LabelledProgram", "label_counts", "load_labels", "save_labels", "mutation_labels",
            "prefix_search_labels", "reference_tail_policy", "OPERATORS", "Mutant", "line_mutants",
-           "program_mutants", "PRMReward"]
+           "program_mutants", "PRMReward", "psgpo_reward"]
 
 _MODEL_NAMES = ("ProcessRewardModel", "init_value_head_from_prm", "tiny_prm", "build_tokenizer", "build_tiny_model",
                 "split_by_task")

@@ -26,8 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codegym.errors import SandboxError
+from codegym.evaluation import evaluate_many, evaluate_program
 from codegym.prm.mutations import OPERATORS, Teacher, program_mutants
 from codegym.rewards._util import line_kinds
+from codegym.rewards.errors import RewardConfigError
+from codegym.rewards.placement import source_lines
 
 if TYPE_CHECKING:
     from codegym.sandbox.api import Executor, Limits
@@ -58,16 +61,14 @@ class LabelledProgram:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabelledProgram:
-        from codegym.rewards.errors import RewardConfigError
-
         try:
             record = cls(**data)
         except TypeError as exc:
             raise RewardConfigError(f"not a labelled-program record ({exc}); expected the fields of "
                                     "codegym.prm.labelling.LabelledProgram") from None
-        if len(record.labels) != len(record.program.splitlines()):
+        if len(record.labels) != len(source_lines(record.program)):
             raise RewardConfigError(f"record for {record.task_id!r} has {len(record.labels)} labels for "
-                                    f"{len(record.program.splitlines())} lines")
+                                    f"{len(source_lines(record.program))} lines")
         return record
 
     @property
@@ -88,8 +89,6 @@ def save_labels(records: Iterable[LabelledProgram], path: str | Path) -> int:
 
 def load_labels(path: str | Path) -> list[LabelledProgram]:
     """Read a JSONL file written by :func:`save_labels`."""
-    from codegym.rewards.errors import RewardConfigError
-
     out = []
     with open(path, encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
@@ -141,8 +140,6 @@ def mutation_labels(tasks: Sequence[Task], executor: Executor | None = None,
 
     Returns ``(records, stats)``; ``stats`` has counts of tasks, skipped tasks, mutants and labels.
     """
-    from codegym.evaluation import evaluate_many
-
     rng = random.Random(seed)
     usable = [t for t in tasks if t.reference]
     skipped = {t.task_id: "no reference solution" for t in tasks if not t.reference}
@@ -198,8 +195,6 @@ def prefix_search_labels(task: Task, program: str, policy: CompletionPolicy, exe
     ``k`` such that some completion of ``P(k)`` passes; code lines ``c_1..c_k*`` get +1 and ``c_{k*+1}..c_m``
     -1. ``meta["policy_calls"]`` counts the prefixes tried.
     """
-    from codegym.evaluation import evaluate_many, evaluate_program
-
     kinds = line_kinds(program)
     code = [i + 1 for i, k in enumerate(kinds) if k == "code"]
     own = evaluate_program(task, program, executor, limits=limits)
@@ -209,7 +204,7 @@ def prefix_search_labels(task: Task, program: str, policy: CompletionPolicy, exe
         labels = [1 if k == "code" else None for k in kinds]
         return LabelledProgram(task.task_id, program, labels, "prefix_search", task.prompt, passed=True,
                                status=own.status, meta={"policy_calls": 0})
-    lines = program.splitlines(keepends=True)
+    lines = source_lines(program, keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     cache: dict[int, bool] = {}
@@ -250,10 +245,10 @@ def reference_tail_policy(task: Task) -> CompletionPolicy:
     count. It passes exactly when the prefix agrees with the reference (up to harmless edits), which makes it
     an oracle for tests and a baseline for ``codegym prm label --method prefix --policy reference``."""
     reference = task.reference or ""
-    ref_lines = reference.splitlines(keepends=True)
+    ref_lines = source_lines(reference, keepends=True)
 
     def complete(prefix: str) -> list[str]:
-        n = len(prefix.splitlines())
+        n = len(source_lines(prefix))
         return ["".join(ref_lines[n:])]
 
     return complete

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from codegym.prm.labelling import LabelledProgram
 from codegym.rewards._util import line_kinds
 from codegym.rewards.errors import RewardConfigError
+from codegym.rewards.placement import line_ends
 
 if TYPE_CHECKING:
     import torch
@@ -122,12 +123,8 @@ class ProcessRewardModel:
         text = head + program
         enc = self.tokenizer(text, add_special_tokens=False)
         ids: list[int] = list(enc["input_ids"])
-        lines = program.splitlines(keepends=True)
         kinds = line_kinds(program)
-        ends, pos = [], len(head)
-        for line in lines:
-            pos += len(line)
-            ends.append(pos - 1)  # the newline (or the last character of an unterminated last line)
+        ends = line_ends(text, len(head))  # each line's newline (or the last character of an unterminated line)
         token_of = [enc.char_to_token(e) if e >= len(head) else None for e in ends]
         # window: keep the whole program when it fits (cutting the prompt's start), else the program's start
         program_start = enc.char_to_token(len(head)) if program else len(ids)

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from codegym.parsing import parse_python
+from codegym.rewards.errors import RewardConfigError
+from codegym.rewards.placement import source_lines
 
 #: ``(program, line) -> replacement texts for that line`` (without indentation; it is kept from the original)
 Teacher = Callable[[str, int], Sequence[str]]
@@ -103,7 +105,7 @@ def _bare_or_parenthesised(lines: list[str], line: int, body: str, newline: str,
 def line_mutants(program: str, line: int, operators: Sequence[str] = OPERATORS,
                  teacher: Teacher | None = None, tree: ast.Module | None = None) -> list[Mutant]:
     """Every distinct, parsable single-line mutant of ``program`` at ``line`` (1-based)."""
-    lines = program.splitlines(keepends=True)
+    lines = source_lines(program, keepends=True)
     if not 1 <= line <= len(lines):
         return []
     tree = tree or parse_python(program)
@@ -162,10 +164,8 @@ def program_mutants(program: str, operators: Sequence[str] = OPERATORS, teacher:
         return []
     unknown = set(operators) - set(OPERATORS)
     if unknown:
-        from codegym.rewards.errors import RewardConfigError
-
         raise RewardConfigError(f"unknown mutation operators {sorted(unknown)}; choose from {', '.join(OPERATORS)}")
-    targets = lines if lines is not None else range(1, len(program.splitlines()) + 1)
+    targets = lines if lines is not None else range(1, len(source_lines(program)) + 1)
     out: list[Mutant] = []
     for line in targets:
         out.extend(line_mutants(program, line, operators, teacher, tree))

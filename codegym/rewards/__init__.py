@@ -5,6 +5,9 @@ Every reward maps a :class:`~codegym.evaluation.ProgramEvaluation` plus the task
 :class:`codegym.wrappers.RewardWrapper`, or turn it into a trainer function with
 :func:`~codegym.rewards.adapters.trl_reward_function` / :func:`~codegym.rewards.adapters.make_verl_compute_score`.
 ``get_reward("rltf")`` builds one by name; ``docs/rewards.md`` gives every formula and its source.
+Rewards that run programs get the caller's executor and limits as a :class:`~codegym.rewards.base.RewardContext`;
+:mod:`codegym.rewards.placement` puts line rewards on tokens. Process reward models (``codegym.prm``) sit above
+this package.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from codegym.rewards.base import BinaryPassReward, Reward, RewardOutput
+from codegym.rewards.base import BinaryPassReward, Reward, RewardContext, RewardOutput
+from codegym.rewards.efficiency import EfficiencyReward
 from codegym.rewards.errors import RewardConfigError
 from codegym.rewards.hacking import (
     HackingMonitor,
@@ -31,27 +35,23 @@ from codegym.rewards.outcome import (
     VerpoReward,
     outcome_bounds,
 )
+from codegym.rewards.placement import line_rewards_to_tokens, source_lines, token_rewards
 from codegym.rewards.process import (
     CoverageMaskReward,
     ErrorLinePenaltyReward,
     ExecutionLineReward,
     StageReward,
 )
-from codegym.rewards.shaping import ShapedReward, psgpo_reward
+from codegym.rewards.shaping import ShapedReward
 
 __all__ = [
-    "Reward", "RewardOutput", "BinaryPassReward", "OutcomeReward", "AllPassReward", "PassRatioReward",
+    "Reward", "RewardOutput", "RewardContext", "BinaryPassReward", "OutcomeReward", "AllPassReward", "PassRatioReward",
     "RLTFReward", "TieredTestReward", "VerpoReward", "StageReward", "ExecutionLineReward",
     "ErrorLinePenaltyReward", "CoverageMaskReward", "ShapedReward", "OverlongPenaltyReward", "EfficiencyReward",
     "HackingMonitor", "RewardConfigError", "detect_test_literals", "process_outcome_disagreement",
-    "hacking_report", "hacking_summary", "outcome_bounds", "soft_overlong_penalty", "psgpo_reward", "get_reward", "REWARDS",
+    "hacking_report", "hacking_summary", "outcome_bounds", "soft_overlong_penalty", "line_rewards_to_tokens",
+    "token_rewards", "source_lines", "get_reward", "REWARDS",
 ]
-
-
-def _efficiency(**kw: Any) -> Reward:
-    from codegym.rewards.efficiency import EfficiencyReward
-
-    return EfficiencyReward(**kw)
 
 
 #: name -> factory. ``deepcoder`` is DeepCoder's preset: all-pass on the 15 longest-input tests, a code block
@@ -69,7 +69,7 @@ REWARDS: dict[str, Callable[..., Reward]] = {
     "rltf_lines": ErrorLinePenaltyReward,
     "exec_shaped": lambda **kw: ShapedReward(ExecutionLineReward(), **kw),
     "overlong": OverlongPenaltyReward,
-    "efficiency": _efficiency,
+    "efficiency": EfficiencyReward,
 }
 
 
@@ -81,10 +81,3 @@ def get_reward(name: str, **kwargs: Any) -> Reward:
         raise RewardConfigError(f"unknown reward {name!r}; choose one of {', '.join(sorted(REWARDS))}") from None
     return factory(**kwargs)
 
-
-def __getattr__(name: str) -> Any:  # EfficiencyReward imports the sandbox lazily; keep the package import light
-    if name == "EfficiencyReward":
-        from codegym.rewards.efficiency import EfficiencyReward
-
-        return EfficiencyReward
-    raise AttributeError(name)

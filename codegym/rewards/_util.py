@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from codegym.extraction import last_code_block as extract_code
 from codegym.parsing import parse_python
+from codegym.rewards.placement import source_lines
 
 if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
@@ -70,12 +71,13 @@ def program_status(evaluation: ProgramEvaluation) -> str:
 
 
 def line_kinds(program: str) -> list[LineKind]:
-    """Classify every line of ``program`` (index i is line i+1) as code, blank, comment or docstring.
+    """Classify every line of ``program`` (index i is line i+1, lines as Python numbers them:
+    :func:`~codegym.rewards.placement.source_lines`) as code, blank, comment or docstring.
 
     Comments, blank lines and docstrings are the lines PSGPO keeps neutral. Unparsable programs fall back to a
     textual rule (``#`` at the start of the stripped line is a comment).
     """
-    lines = program.splitlines()
+    lines = source_lines(program)
     kinds: list[LineKind] = ["blank" if not ln.strip() else "code" for ln in lines]
     for i, ln in enumerate(lines):
         if ln.strip().startswith("#"):

@@ -13,6 +13,10 @@ verl has two calling conventions, both supported by :class:`VerlComputeScore`:
 * batched (``BatchRewardManager``): ``compute_score(data_sources=..., solution_strs=..., ground_truths=...,
   extra_infos=...)`` (numpy object arrays or lists) -> one dict per sample.
 
+Both adapters run the programs on their ``executor`` argument (the process's default local executor when none is
+given) and lend the same executor to rewards that run programs themselves (efficiency, coverage) as their
+:class:`~codegym.rewards.base.RewardContext`.
+
 Every dict has the same keys (``score``, ``passed``, ``pass_rate``, ``format_error``): verl gathers each key into
 one column per batch, so a key present for some samples only would misalign its columns.
 """
@@ -25,15 +29,18 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from codegym.errors import UnknownTaskError
+from codegym.evaluation import ProgramEvaluation, evaluate_many
 from codegym.parsing import parse_python
+from codegym.rewards import get_reward
 from codegym.rewards._util import extract_code, scored_pairs
-from codegym.rewards.base import Reward, RewardOutput
+from codegym.rewards.base import BinaryPassReward, Reward, RewardContext, RewardOutput
 from codegym.rewards.errors import RewardConfigError
+from codegym.sandbox import default_executor
+from codegym.tasks.model import Task
 
 if TYPE_CHECKING:
-    from codegym.evaluation import ProgramEvaluation
     from codegym.sandbox.api import Executor
-    from codegym.tasks.model import Task
 
 TaskLookup = Mapping[str, "Task"] | Callable[[str], "Task"] | Sequence["Task"]
 
@@ -67,8 +74,6 @@ class _TaskTable:
         try:
             return self.table[task_id]
         except KeyError:
-            from codegym.errors import UnknownTaskError
-
             raise UnknownTaskError(f"task {task_id!r} is not among the {len(self.table)} tasks given to the reward "
                                    "function; pass the same task source the dataset was built from") from None
 
@@ -142,14 +147,14 @@ def _check_code_mode(code_mode: str) -> str:
 def _evaluate_and_score(reward: Reward, tasks: Sequence[Task], responses: Sequence[str], code_mode: str,
                         executor: Executor | None, contexts: Sequence[Mapping[str, Any]] | None,
                         ) -> tuple[list[RewardOutput], list[ProgramEvaluation | None]]:
-    from codegym.evaluation import evaluate_many
-
     _check_code_mode(code_mode)
     programs = [program_for(t, r, code_mode) for t, r in zip(tasks, responses)]
     todo = [i for i, p in enumerate(programs) if p is not None]
-    evaluations = evaluate_many([(tasks[i], programs[i]) for i in todo], executor=executor)  # type: ignore[misc]
+    # one executor for the tests and for rewards that run programs themselves (resolved per call: instances pickle)
+    run = RewardContext(executor or default_executor())
+    evaluations = evaluate_many([(tasks[i], programs[i]) for i in todo], executor=run.executor)  # type: ignore[misc]
     outs: list[RewardOutput] = [RewardOutput(0.0, info={"reason": "no code block"}) for _ in programs]
-    ctx = [dict(contexts[i]) if contexts else {} for i in range(len(programs))]
+    ctx = [{**(dict(contexts[i]) if contexts else {}), "reward_context": run} for i in range(len(programs))]
     batch = getattr(reward, "compute_batch", None)
     if callable(batch):
         scored = batch(evaluations, [tasks[i] for i in todo], [programs[i] for i in todo],
@@ -208,8 +213,6 @@ def trl_reward_function(reward: Reward, tasks: TaskLookup, task_id_column: str =
 
 @functools.lru_cache(maxsize=64)  # a task JSON can be megabytes (thousands of tests): keep a few
 def _task_from_json(text: str) -> Task:
-    from codegym.tasks.model import Task
-
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
@@ -224,8 +227,6 @@ def _task_from_json(text: str) -> Task:
 def task_from_ground_truth(ground_truth: Any) -> Task:
     """verl's ``ground_truth`` as a Task: the task's JSON (string or dict, ``Task.to_dict()``). A group of
     responses to one prompt shares its ground truth, so parsed tasks are cached by their JSON text."""
-    from codegym.tasks.model import Task
-
     if isinstance(ground_truth, Task):
         return ground_truth
     if isinstance(ground_truth, (bytes, bytearray)):
@@ -262,8 +263,6 @@ class VerlComputeScore:
 
     def __init__(self, reward: Reward | None = None, tasks: TaskLookup | None = None, code_mode: str = "auto",
                  executor: Executor | None = None) -> None:
-        from codegym.rewards.base import BinaryPassReward
-
         self.reward = reward or BinaryPassReward()
         self.lookup = _lookup(tasks) if tasks is not None else None
         self.code_mode = _check_code_mode(code_mode)
@@ -282,8 +281,6 @@ class VerlComputeScore:
             return name
         key = str(name)
         if key not in self._named:
-            from codegym.rewards import get_reward
-
             self._named[key] = get_reward(key)
         return self._named[key]
 

@@ -19,11 +19,12 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Limits
+from codegym.evaluation import request_limits
+from codegym.sandbox import default_executor
+from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits
 from codegym.tasks.model import StdioTest
 
 if TYPE_CHECKING:
-    from codegym.sandbox.api import Executor
     from codegym.tasks.model import Task, Test
 
 MARKER = "__CODEGYM_COVERAGE__"
@@ -145,25 +146,29 @@ def parse_coverage(result: ExecutionResult) -> set[int] | None:
         return None
 
 
-def coverage_request(task: Task, program: str, limits: Limits | None = None) -> ExecutionRequest:
+def coverage_request(task: Task, program: str, limits: Limits | None = None,
+                     executor: Executor | None = None) -> ExecutionRequest:
     """The request that runs the coverage driver of ``program`` on ``task``'s tests (visible and hidden).
 
     It is one stdio "test" with empty input so the executor runs the driver as a whole program and returns its
-    output; its verdict is meaningless and ignored.
+    output; its verdict is meaningless and ignored. Limits are those a test run of the task gets on ``executor``
+    (:func:`codegym.evaluation.request_limits`), with the timeout multiplied by the number of tests the driver
+    runs in one go.
     """
     driver = coverage_driver(program, task.all_tests)
-    base = limits or Limits()
+    base = request_limits(task, limits, executor)
     n = max(len(task.all_tests), 1)
-    base = base.merged(timeout_s=(task.limits.timeout_s or base.timeout_s) * n,
-                       max_output_bytes=max(base.max_output_bytes, 1 << 16))
+    base = base.merged(timeout_s=base.timeout_s * n, max_output_bytes=max(base.max_output_bytes, 1 << 16))
     return ExecutionRequest(program=driver, tests=[StdioTest(stdin="", expected_stdout="", name="coverage")],
                             limits=base, setup_code=task.setup_code, request_id=f"coverage:{task.task_id}")
 
 
 def executed_lines(task: Task, program: str, executor: Executor | None = None,
                    limits: Limits | None = None) -> set[int] | None:
-    """Lines of ``program`` that ran while the task's tests exercised it (``None`` if it could not be measured)."""
-    from codegym.sandbox import default_executor
+    """Lines of ``program`` that ran while the task's tests exercised it (``None`` if it could not be measured).
 
-    result = (executor or default_executor()).run(coverage_request(task, program, limits))
+    The driver runs on ``executor`` (the process's default local executor when none is given) under ``limits``
+    (the executor's defaults when none are given)."""
+    executor = executor or default_executor()
+    result = executor.run(coverage_request(task, program, limits, executor))
     return parse_coverage(result)

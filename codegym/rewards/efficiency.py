@@ -7,7 +7,8 @@ import statistics
 import threading
 from typing import TYPE_CHECKING, Any
 
-from codegym.rewards.base import RewardOutput
+from codegym.evaluation import build_request
+from codegym.rewards.base import RewardContext, RewardOutput
 from codegym.rewards.errors import RewardConfigError
 from codegym.rewards.outcome import OutcomeReward
 
@@ -34,6 +35,13 @@ class EfficiencyReward(OutcomeReward):
 
     Tasks without a reference solution (or whose reference fails) score a correct program as if it matched the
     reference (ratio 1) and say so in ``info["efficiency"]``.
+
+    Programs are timed on the caller's executor under the caller's limits: the ``reward_context``
+    (:class:`~codegym.rewards.base.RewardContext`) every env, :class:`~codegym.wrappers.RewardWrapper` and trainer
+    adapter passes, so ``codegym train --executor docker --reward efficiency`` times them in Docker.
+    ``executor``/``limits`` given here override the caller's (e.g. a dedicated, quiet timing executor). Called by
+    hand without either, it times on the process's default local executor. Reference times are cached per task
+    and executor.
     """
 
     name = "efficiency"
@@ -45,24 +53,24 @@ class EfficiencyReward(OutcomeReward):
         if incorrect >= 0.5:
             raise RewardConfigError("incorrect must be below 0.5, the least a correct program earns")
         self.executor, self.repeats, self.cap, self.incorrect, self.limits = executor, repeats, cap, incorrect, limits
-        self._reference_times: dict[tuple[str, str], float | None] = {}
+        self._reference_times: dict[tuple[str, str, int], float | None] = {}
         self._lock = threading.Lock()
 
-    def measure(self, task: Task, program: str) -> tuple[float, float | None]:
+    def measure(self, task: Task, program: str,
+                reward_context: RewardContext | None = None) -> tuple[float, float | None]:
         """Median run time of ``program`` and of the task's reference (``None`` when it has none that passes)."""
-        from codegym.evaluation import build_request
-        from codegym.sandbox import default_executor
-
-        executor = self.executor or default_executor()
+        run = RewardContext.resolve(reward_context, self.executor, self.limits)
+        executor = run.executor
         reference = task.reference
-        key = (task.task_id, hashlib.sha1((reference or "").encode()).hexdigest())
+        # times from different executors (local vs docker) are not comparable: the cache is per executor
+        key = (task.task_id, hashlib.sha1((reference or "").encode()).hexdigest(), id(executor))
         with self._lock:
             cached = key in self._reference_times
         split = "hidden" if task.hidden_tests else "all"
         # correctness is already settled: time the programs alone, without the reference cross-check
-        requests = [build_request(task, program, split, self.limits)[0]]
+        requests = [build_request(task, program, split, run.limits, executor)[0]]
         if reference is not None and not cached:
-            requests.append(build_request(task, reference, split, self.limits)[0])
+            requests.append(build_request(task, reference, split, run.limits, executor)[0])
         batch = [r for _ in range(self.repeats) for r in requests]
         results = executor.run_many(batch)
         prog_times = [run_time(r) for r in results[:: len(requests)]]
@@ -79,7 +87,7 @@ class EfficiencyReward(OutcomeReward):
     def compute(self, evaluation: ProgramEvaluation, task: Task, program: str, **context: Any) -> RewardOutput:
         if not evaluation.hidden_all_passed:
             return RewardOutput(self.incorrect, info={"efficiency": "incorrect"})
-        prog_time, ref_time = self.measure(task, program)
+        prog_time, ref_time = self.measure(task, program, context.get("reward_context"))
         if ref_time is None or prog_time <= 0:
             ratio, note = 1.0, "no passing reference" if ref_time is None else "unmeasurable"
         else:

@@ -22,6 +22,9 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from codegym.parsing import parse_python
+from codegym.rewards._util import code_line_mask
+from codegym.rewards.base import RewardOutput
+from codegym.rewards.errors import RewardConfigError
 
 if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
@@ -266,11 +269,7 @@ def process_outcome_disagreement(line_rewards: Sequence[float | None] | float | 
     if isinstance(line_rewards, (int, float)):
         scores = [float(line_rewards)]
     else:
-        keep = None
-        if program is not None:
-            from codegym.rewards._util import code_line_mask
-
-            keep = code_line_mask(program)
+        keep = code_line_mask(program) if program is not None else None
         scores = [float(r) for i, r in enumerate(line_rewards)
                   if r is not None and math.isfinite(float(r)) and (keep is None or (i < len(keep) and keep[i]))]
     if not scores:
@@ -337,15 +336,26 @@ def hacking_summary(reports: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             "disagreement_rate": disagree / with_process if with_process else None}
 
 
+def env_attr(env: Any, name: str) -> Any:
+    """An attribute of ``env`` or of an env it wraps (gymnasium's ``get_wrapper_attr``, which asks every wrapper
+    on the way down), or ``None`` when none has it."""
+    try:
+        return env.get_wrapper_attr(name)
+    except AttributeError:
+        return None
+
+
 class HackingMonitor(_WrapperBase):
     """Gymnasium wrapper adding ``info["hacking"]`` (see :func:`hacking_report`) to every scored step.
 
     codegym's own envs already put the report in ``info["hacking"]``; the wrapper then keeps theirs (computed
     with the reward's unweighted process signal) and only counts it. For other envs it reads
-    ``info["evaluation"]``, ``info["program"]`` and the per-line process signal from
-    ``info["line_rewards"]`` (or ``info["process_line_rewards"]``); the task comes from ``info["task"]`` or the
-    env's ``task`` attribute. :meth:`summary` gives the rates over the scored steps so far (programs embedding
-    test literals, process/outcome disagreement, the mean visible-hidden gap). It never changes the reward
+    ``info["evaluation"]``, ``info["program"]`` and the per-line process signal: that of
+    ``info["reward_output"]`` (a :class:`~codegym.rewards.base.RewardOutput`, as
+    :class:`~codegym.wrappers.RewardWrapper` sets it: :attr:`~codegym.rewards.base.RewardOutput.process_signal`),
+    else ``info["line_rewards"]``; the task comes from ``info["task"]`` or the env's ``task`` attribute.
+    :meth:`summary` gives the rates over the scored steps so far (programs embedding test literals,
+    process/outcome disagreement, the mean visible-hidden gap). It never changes the reward
     unless ``literal_penalty`` is set, in which case a program that embeds visible test literals *and* fails the
     hidden tests loses that much (a passing one is left alone: it solved the task).
     """
@@ -353,8 +363,6 @@ class HackingMonitor(_WrapperBase):
     def __init__(self, env: Any, literal_penalty: float = 0.0) -> None:
         super().__init__(env)
         if literal_penalty < 0:
-            from codegym.rewards.errors import RewardConfigError
-
             raise RewardConfigError("literal_penalty is an amount to subtract; pass a value >= 0")
         self.literal_penalty = float(literal_penalty)
         self.reports: list[dict[str, Any]] = []
@@ -366,8 +374,9 @@ class HackingMonitor(_WrapperBase):
             report = info.get("hacking")
             if not isinstance(report, dict) or "embeds_test_literals" not in report:
                 # codegym envs already report (with the reward's unweighted process signal); other envs do not
-                task = info.get("task") or getattr(self.env.unwrapped, "task", None)
-                lines = info.get("process_line_rewards", info.get("line_rewards"))
+                task = info.get("task") or env_attr(self.env, "task")
+                out = info.get("reward_output")
+                lines = out.process_signal if isinstance(out, RewardOutput) else info.get("line_rewards")
                 report = hacking_report(evaluation, task, info.get("program") or evaluation.program, lines)
                 info["hacking"] = report
             self._count(report)

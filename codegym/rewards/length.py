@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -76,4 +77,5 @@ class OverlongPenaltyReward(Reward):
         info = {**out.info, "length": length, "length_penalty": penalty, "truncated": truncated}
         if self.mask_truncated:
             info["loss_mask"] = 0.0 if truncated else 1.0
-        return RewardOutput(out.reward + penalty, out.line_rewards, info=info)
+        # the base's line rewards and their typed flags pass through unchanged
+        return dataclasses.replace(out, reward=out.reward + penalty, info=info)

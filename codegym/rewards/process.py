@@ -8,16 +8,19 @@ them so shaping can never pay for failure.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
 from codegym.rewards._util import RUNTIME_FAILURE_STATUSES, line_kinds, program_status
-from codegym.rewards.base import Reward, RewardOutput
+from codegym.rewards.base import Reward, RewardContext, RewardOutput
+from codegym.rewards.coverage import executed_lines
 from codegym.rewards.outcome import OutcomeReward, RLTFReward
+from codegym.rewards.placement import source_lines
 
 if TYPE_CHECKING:
     from codegym.evaluation import ProgramEvaluation
-    from codegym.sandbox.api import Executor
+    from codegym.sandbox.api import Executor, Limits
     from codegym.tasks.model import Task
 
 _LINE_IN_MESSAGE = re.compile(r"line (\d+)")
@@ -119,7 +122,7 @@ class ErrorLinePenaltyReward(Reward):
 
     def compute(self, evaluation: ProgramEvaluation, task: Task, program: str, **context: Any) -> RewardOutput:
         out = self.outcome.compute(evaluation, task, program, **context)
-        n = len(program.splitlines())
+        n = len(source_lines(program))
         rewards = [0.0] * n
         line = failure_line(evaluation)
         if line is not None and 1 <= line <= n:
@@ -135,28 +138,33 @@ class CoverageMaskReward(Reward):
     it. Trainers mask the loss of tokens on lines whose mask is 0. When coverage cannot be measured (the
     program does not parse, or the driver output was lost) the mask is all ones and ``info["coverage"]`` is
     ``None``.
+
+    The driver runs on the caller's executor under the caller's limits (the ``reward_context`` an env or adapter
+    passes, :class:`~codegym.rewards.base.RewardContext`); ``executor``/``limits`` given here override them.
+    Called by hand without either, it runs on the process's default local executor.
     """
 
     name = "fgo"
 
-    def __init__(self, inner: Reward, executor: Executor | None = None) -> None:
+    def __init__(self, inner: Reward, executor: Executor | None = None, limits: Limits | None = None) -> None:
         self.inner = inner
-        self.executor = executor
+        self.executor, self.limits = executor, limits
 
-    def line_mask(self, task: Task, program: str) -> tuple[list[int], set[int] | None]:
-        from codegym.rewards.coverage import executed_lines
-
-        n = len(program.splitlines())
-        covered = executed_lines(task, program, self.executor)
+    def line_mask(self, task: Task, program: str,
+                  reward_context: RewardContext | None = None) -> tuple[list[int], set[int] | None]:
+        run = RewardContext.resolve(reward_context, self.executor, self.limits)
+        n = len(source_lines(program))
+        covered = executed_lines(task, program, run.executor, run.limits)
         if covered is None:
             return [1] * n, None
         return [1 if i + 1 in covered else 0 for i in range(n)], covered
 
     def compute(self, evaluation: ProgramEvaluation, task: Task, program: str, **context: Any) -> RewardOutput:
         out = self.inner.compute(evaluation, task, program, **context)
-        mask, covered = self.line_mask(task, program)
+        mask, covered = self.line_mask(task, program, context.get("reward_context"))
         rewards = None
         if out.line_rewards is not None:
             rewards = [r * (mask[i] if i < len(mask) else 1) for i, r in enumerate(out.line_rewards)]
         info = {**out.info, "line_mask": mask, "coverage": sorted(covered) if covered is not None else None}
-        return RewardOutput(out.reward, rewards, info=info)
+        # the inner reward's typed flags (line_rewards_in_value, process_line_rewards) pass through unchanged
+        return dataclasses.replace(out, line_rewards=rewards, info=info)

@@ -12,11 +12,14 @@ every other program is scored at most ``c`` (even if its outcome reward looks at
 most ``c + fail_weight * gap < f - pass_weight * gap``, the least a passing one earns: the inequality holds by
 construction, whatever the process signal says. Defaults are PSGPO's weights (0.025 for passing programs,
 0.25 for failing ones) which, with the binary outcome (gap 1), give exactly PSGPO's reward.
+
+The process reward can be any :class:`~codegym.rewards.base.Reward` with per-line rewards: execution-based
+(:mod:`codegym.rewards.process`) or a process reward model (``codegym.prm.psgpo_reward`` builds PSGPO's reward
+with one; the PRM package sits above this one).
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -92,49 +95,12 @@ class ShapedReward(Reward):
         weight = (self.pass_weight if passed else self.fail_weight) * gap
         line_rewards = [weight * r for r in per_line]
         shaping = weight * s
-        # the line rewards decompose the shaping term that ``reward`` already contains: token-level envs put them
-        # on newline tokens and ``reward - sum(line_rewards)`` (the outcome) on the final token
-        # ``process_line_rewards`` keeps the unweighted per-line signal: the weight above depends on the outcome,
-        # so the weighted line rewards would understate how strongly the process approves of a failing program
-        # (the process/outcome disagreement of codegym.rewards.hacking reads this)
+        # the line rewards decompose the shaping term that ``reward`` already contains (line_rewards_in_value):
+        # token-level consumers put them on newline tokens and ``reward - sum(line_rewards)`` (the outcome) on the
+        # final token. ``process_line_rewards`` keeps the unweighted per-line signal: the weight above depends on
+        # the outcome, so the weighted line rewards would understate how strongly the process approves of a
+        # failing program (the process/outcome disagreement of codegym.rewards.hacking reads it)
         info = {"outcome": value, "shaping": shaping, "process_score": s, "passed": passed,
-                "outcome_gap": gap, "process_info": proc.info, "line_rewards_in_reward": True,
-                "process_line_rewards": list(proc.line_rewards) if proc.line_rewards is not None else None}
-        return RewardOutput(value + shaping, line_rewards, info=info)
-
-
-def psgpo_reward(prm: Any, outcome: Reward | None = None, pass_weight: float = PSGPO_PASS_WEIGHT,
-                 fail_weight: float = PSGPO_FAIL_WEIGHT, use_prompt: bool = True) -> ShapedReward:
-    """PSGPO's reward: binary outcome plus a PRM's per-line scores, length-normalised, comments neutral, weighted
-    0.025 (pass) / 0.25 (fail). ``prm`` is a :class:`codegym.prm.model.ProcessRewardModel` (or anything with
-    ``score_lines(program, prompt=None) -> list[float | None]``)."""
-    from codegym.prm.reward import PRMReward
-
-    return ShapedReward(PRMReward(prm, use_prompt=use_prompt), outcome=outcome, pass_weight=pass_weight,
-                        fail_weight=fail_weight)
-
-
-def line_rewards_to_tokens(text: str, line_rewards: Sequence[float], token_offsets: Sequence[tuple[int, int]],
-                           line_offset: int = 0) -> list[float]:
-    """Place per-line rewards on tokens for token-level RL (PPO credit at newline boundaries).
-
-    ``text`` is the tokenized text and ``token_offsets`` the ``(start, end)`` character span of each token (a fast
-    tokenizer's ``offset_mapping``). The program's first line starts at character ``line_offset`` of ``text``
-    (after a prompt or a code fence). Line i's reward goes to the token holding its terminating newline (or its
-    last character for an unterminated last line); every other token gets 0, so the token rewards sum to the
-    line rewards that fall inside the tokenized text.
-    """
-    rewards = [0.0] * len(token_offsets)
-    if not token_offsets:
-        return rewards
-    ends: list[int] = []
-    pos = line_offset
-    for line in text[line_offset:].splitlines(keepends=True)[: len(line_rewards)]:
-        pos += len(line)
-        ends.append(pos - 1)
-    starts = [s for s, _ in token_offsets]
-    for value, char in zip(line_rewards, ends):
-        i = bisect.bisect_right(starts, char) - 1
-        if i >= 0 and token_offsets[i][0] <= char < max(token_offsets[i][1], token_offsets[i][0] + 1):
-            rewards[i] += float(value)
-    return rewards
+                "outcome_gap": gap, "process_info": proc.info}
+        return RewardOutput(value + shaping, line_rewards, info=info, line_rewards_in_value=True,
+                            process_line_rewards=proc.process_signal)

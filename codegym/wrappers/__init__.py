@@ -3,7 +3,8 @@
 Every codegym env puts the verdict of a scored step into ``info["evaluation"]`` (a
 :class:`~codegym.evaluation.ProgramEvaluation`) and the program into ``info["program"]``; the task is
 ``info["task"]`` when present, else the env's ``task`` attribute. :class:`RewardWrapper` replaces the env's
-reward on those steps; steps without an evaluation keep their reward.
+reward on those steps; steps without an evaluation keep their reward. Rewards that run programs run them on the
+wrapped env's executor under its limits (a :class:`~codegym.rewards.base.RewardContext`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 
 import gymnasium as gym
 
-from codegym.rewards.base import Reward
+from codegym.rewards.base import Reward, RewardContext
 from codegym.rewards.errors import RewardConfigError
-from codegym.rewards.hacking import HackingMonitor
+from codegym.rewards.hacking import HackingMonitor, env_attr
+from codegym.sandbox.api import Executor, Limits
 
 __all__ = ["RewardWrapper", "HackingMonitor"]
 
@@ -23,9 +25,15 @@ __all__ = ["RewardWrapper", "HackingMonitor"]
 class RewardWrapper(gym.Wrapper):
     """Replace the reward of scored steps with ``reward.compute(evaluation, task, program, **context)``.
 
-    ``info["reward_output"]`` holds the :class:`~codegym.rewards.base.RewardOutput`, ``info["line_rewards"]`` its
+    ``info["reward_output"]`` holds the :class:`~codegym.rewards.base.RewardOutput` (its typed
+    ``line_rewards_in_value`` and ``process_signal`` tell token-level consumers and
+    :class:`~codegym.rewards.hacking.HackingMonitor` how to read its line rewards), ``info["line_rewards"]`` its
     per-line rewards (when it has them), ``info["env_reward"]`` the reward the env gave. With ``add=True`` the new
     reward is added to the env's instead of replacing it (e.g. to stack a length penalty on the env's reward).
+
+    The reward gets ``reward_context=RewardContext(executor, limits)`` from the wrapped env's ``executor`` and
+    ``limits`` attributes (every codegym env has them), so an efficiency or coverage reward runs programs where
+    the env does; an env without an executor gives no context.
     """
 
     def __init__(self, env: gym.Env, reward: Reward, add: bool = False) -> None:
@@ -40,13 +48,13 @@ class RewardWrapper(gym.Wrapper):
         evaluation = info.get("evaluation")
         if evaluation is None:
             return obs, reward, terminated, truncated, info
-        task = info.get("task") or getattr(self.env.unwrapped, "task", None)
+        task = info.get("task") or env_attr(self.env, "task")
         if task is None:
             raise RewardConfigError("RewardWrapper needs the task: the env must set info['task'] or a .task "
                                     "attribute")
         program = info.get("program") or evaluation.program
         context = {"response": action if isinstance(action, str) else None, "truncated": truncated,
-                   "turn": info.get("turn")}
+                   "turn": info.get("turn"), "reward_context": self._reward_context()}
         out = self.reward_fn.compute(evaluation, task, program, **{k: v for k, v in context.items()
                                                                       if v is not None})
         value = float(out.reward)
@@ -57,3 +65,10 @@ class RewardWrapper(gym.Wrapper):
         if out.line_rewards is not None:
             info["line_rewards"] = list(out.line_rewards)
         return obs, (float(reward) + value if self.add else value), terminated, truncated, info
+
+    def _reward_context(self) -> RewardContext | None:
+        executor = env_attr(self.env, "executor")
+        if not isinstance(executor, Executor):
+            return None
+        limits = env_attr(self.env, "limits")
+        return RewardContext(executor, limits if isinstance(limits, Limits) else None)

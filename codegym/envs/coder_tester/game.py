@@ -254,11 +254,11 @@ def play_round(task: Task, programs: Sequence[str | None], tests: Sequence[Test 
     for j, program in enumerate(programs):
         if program is None:
             continue
-        request, _ = build_request(task, program, "all", limits)
+        request, _ = build_request(task, program, "all", limits, executor)
         request.request_id = f"{task.task_id}#code{j}"
         gt_requests.append(request)
         if valid_tests:
-            gen_request, _ = build_request(generated, program, "hidden", limits)
+            gen_request, _ = build_request(generated, program, "hidden", limits, executor)
             gen_request.request_id = f"{task.task_id}#code{j}#tester"
             gen_requests.append(gen_request)
         rows.append(j)

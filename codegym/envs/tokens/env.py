@@ -19,6 +19,7 @@ from codegym.envs.info import SUCCESS_KEY, hacking_info, process_signal, solved,
 from codegym.envs.taskpool import TaskPool
 from codegym.envs.tokens.vocabulary import CodeVocabulary, TaskBinding, Tokenizer, bind_task
 from codegym.errors import ActionError, EnvConfigError, EnvStateError
+from codegym.rewards import placement
 
 if TYPE_CHECKING:
     from codegym.envs.scoring import RewardFn
@@ -73,11 +74,13 @@ class CodeGenTokensEnv(CodeEnv):
     ``BinaryPassReward``). With ``dense_line_rewards=True`` and a reward that returns per-line rewards, the program so
     far is also scored each time a line is completed and that line's reward lands on its ``<newline>`` token (the
     last line's on the final token); ``info["token_rewards"]`` always lists the per-token rewards the reward
-    function implies at the end (per-line rewards on each line's last token, the scalar on the final token).
-    A reward whose scalar already includes its line rewards (``RewardOutput.info["line_rewards_in_reward"]``, as
+    function implies at the end (per-line rewards on each line's last token, the scalar on the final token; the
+    placement of :mod:`codegym.rewards.placement`, the same the agents' PPO uses).
+    A reward whose scalar already includes its line rewards (``RewardOutput.line_rewards_in_value``, as
     ``ShapedReward`` sets) is not paid twice: the final token gets the scalar minus the line rewards already
     placed on tokens (minus those paid on the dense steps, with ``dense_line_rewards``), so the episode return is
-    the scalar. The final step's ``info["hacking"]`` holds the reward-hacking signals (as in ``CodeGen-v0``);
+    the scalar. The final step's ``info["hacking"]`` holds the reward-hacking signals (as in ``CodeGen-v0``) and
+    ``info["reward_output"]`` the reward's :class:`~codegym.rewards.base.RewardOutput`;
     ``info["success"]`` is False on every step but the final one, where it says whether the program solved the
     task (as in ``CodeGen-v0``).
 
@@ -192,6 +195,7 @@ class CodeGenTokensEnv(CodeEnv):
 
     # -- scoring ---------------------------------------------------------------------------------------------------
     def _program(self, episode: _Episode, close_blocks: bool = False) -> tuple[str, list[int], int]:
+        """The program, the body line each action ends (-1 if none), and where the body starts in the program."""
         body, ends = self.tokenizer.decode_body(episode.actions, episode.binding)
         prefix = episode.task.completion_prefix if episode.task.completion_prefix is not None else ""
         if close_blocks and body.rstrip().endswith(":"):
@@ -201,7 +205,7 @@ class CodeGenTokensEnv(CodeEnv):
             body = "    pass\n"
         # the final program is never padded: it is exactly what the agent wrote (an open block is its syntax
         # error; an empty body leaves the docstring-only function, which returns None)
-        return prefix + body, ends, prefix.count("\n")
+        return prefix + body, ends, len(prefix)
 
     def _evaluate(self, program: str) -> SplitEvaluation:
         """Visible and hidden tests in separate requests: the full evaluation feeds the reward only, and ``info``
@@ -209,49 +213,55 @@ class CodeGenTokensEnv(CodeEnv):
         assert self._episode is not None
         return self._run_split(self._episode.task, program)
 
+    @staticmethod
+    def _token_spans(program: str, ends: list[int], body_start: int, to_end: bool) -> list[tuple[int, int]]:
+        """Each action's character span in ``program``, for :mod:`codegym.rewards.placement`: an action that ends
+        body line L reaches up to and including L's newline, the others are zero-width; with ``to_end`` the final
+        action also holds the rest (the newline the decoder gives an unfinished last line)."""
+        newline_ends = [i + 1 for i in range(body_start, len(program)) if program[i] == "\n"]
+        spans, pos = [], body_start
+        for line in ends:
+            end = newline_ends[line] if 0 <= line < len(newline_ends) else pos
+            spans.append((pos, end))
+            pos = end
+        if to_end and spans:
+            spans[-1] = (spans[-1][0], len(program))
+        return spans
+
     def _line_reward(self, episode: _Episode) -> float:
-        program, ends, offset = self._program(episode, close_blocks=True)
+        program, ends, body_start = self._program(episode, close_blocks=True)
         out = self._reward(self._evaluate(program).evaluation, episode.task, program, partial=True)
-        line = ends[-1]
-        if out.line_rewards is None or offset + line >= len(out.line_rewards):
+        if out.line_rewards is None:
             return 0.0
-        value = float(out.line_rewards[offset + line])
-        self._last_line_rewards[line] = value
+        # the action just taken completed a line: it holds that line's reward (the lines closing an open block
+        # for scoring lie past the last action and earn nothing)
+        spans = self._token_spans(program, ends, body_start, to_end=False)
+        value = placement.line_rewards_to_tokens(program, out.line_rewards, spans)[-1]
+        self._last_line_rewards[ends[-1]] = value
         return value
 
     def _final_reward(self, episode: _Episode) -> tuple[float, dict[str, Any]]:
-        program, ends, offset = self._program(episode)
+        program, ends, body_start = self._program(episode)
         split = self._evaluate(program)
         evaluation = split.agent_view
         out = self._reward(split.evaluation, episode.task, program)
-        token_rewards = [0.0] * len(ends)
-        unfinished_line = 0.0  # a last line without <newline> ends at the final token
-        if out.line_rewards is not None:
-            n_body_lines = program.count("\n") - offset
-            for i, line in enumerate(ends):
-                if line >= 0 and offset + line < len(out.line_rewards):
-                    token_rewards[i] = float(out.line_rewards[offset + line])
-            last = n_body_lines - 1
-            if last >= 0 and last not in ends and offset + last < len(out.line_rewards):
-                unfinished_line = float(out.line_rewards[offset + last])
-        # a reward whose scalar already contains its line rewards (ShapedReward: outcome + shaping) must not pay
-        # them twice: the final token then carries only what the lines placed on tokens leave of the scalar
-        in_reward = bool(out.info.get("line_rewards_in_reward")) and out.line_rewards is not None
-        if token_rewards:
-            on_lines = sum(token_rewards) + unfinished_line
-            token_rewards[-1] += (out.reward - on_lines if in_reward else out.reward) + unfinished_line
+        # line rewards on the actions that end lines (a last line without <newline> on the final action), the
+        # scalar on the final action -- less the placed line rewards when the scalar already holds them
+        # (ShapedReward: outcome + shaping), so they are not paid twice
+        spans = self._token_spans(program, ends, body_start, to_end=True)
+        token_rewards = placement.token_rewards(out, program, spans)
         reward = out.reward
         if self.dense_line_rewards and out.line_rewards is not None and token_rewards:
             # earlier lines were paid on their <newline> steps; the final token carries the outcome plus the line
             # it ends (or the unfinished last line), which no dense step has paid
             reward = token_rewards[-1]
-            if in_reward:
+            if out.line_rewards_in_value:
                 # the dense steps paid the line rewards of the partial programs, which may differ from the final
                 # ones: the final token settles the difference so the episode return is exactly the scalar
                 reward = out.reward - sum(self._last_line_rewards.values())
         self._last_reward = reward
         info = step_info(evaluation.summary())
-        info.update(program=program, evaluation=evaluation, token_rewards=token_rewards,
+        info.update(program=program, evaluation=evaluation, token_rewards=token_rewards, reward_output=out,
                     n_tokens=len(episode.actions), illegal_actions=episode.illegal)
         info[SUCCESS_KEY] = solved(evaluation)
         if out.line_rewards is not None:
