@@ -137,8 +137,13 @@ class RayExecutor(Executor):
                     ray.init(address="local", num_cpus=num_cpus, **kwargs)
                 else:
                     ray.init(address=address, **kwargs)
-            except (ConnectionError, RuntimeError, ValueError) as exc:
+            except (ConnectionError, RuntimeError, ValueError, ray.exceptions.AuthenticationError) as exc:
                 where = f"the Ray cluster at {address!r}" if address else "a local Ray instance"
+                if _refused_token(exc):
+                    raise BackendUnavailableError(
+                        f"{where} refused this process's Ray token: {_first_line(exc)}. Set RAY_AUTH_MODE=token "
+                        "and the cluster's token (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token) in this "
+                        "process's environment, as on the nodes (docs/ray_cluster.md).") from exc
                 raise BackendUnavailableError(f"could not start or join {where}: {exc}. Check the address "
                                               "(`ray status` on the head node) or pass address=None to start a "
                                               "local instance.") from exc
@@ -290,8 +295,8 @@ class RayExecutor(Executor):
             # WorkerCrashedError, NodeDiedError, OutOfMemoryError, ObjectLostError, ...: Ray already retried it.
             self._progressed(None)
             tries = self.max_retries + 1
-            return _error_result(request, f"the Ray worker running this request was lost on all {tries} "
-                                 f"tr{'y' if tries == 1 else 'ies'} (max_retries={self.max_retries}): "
+            return _error_result(request, f"the Ray worker running this request was lost ({tries} "
+                                 f"attempt{'' if tries == 1 else 's'}, max_retries={self.max_retries}): "
                                  f"{type(exc).__name__}: {_first_line(exc)}", submitted)
         worker = d.pop("worker", None) or {}
         self._progressed(worker.get("node"))
@@ -346,6 +351,18 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
         raise BackendUnavailableError(
             f"nothing answers at the Ray address {address!r} ({exc}); start the head node with `ray start --head` "
             "(docs/backends.md) or pass address=None to start a local instance") from exc
+
+
+def _refused_token(exc: BaseException) -> bool:
+    """Whether joining failed on token authentication (Ray >= 2.52): Ray wraps that cause in a ConnectionError."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if type(seen).__name__ == "AuthenticationError" or "InvalidAuthToken" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _first_line(exc: BaseException) -> str:
