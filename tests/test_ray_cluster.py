@@ -236,6 +236,41 @@ def _expected(n: int) -> list[str]:
     return ["passed" if i % 3 != 2 else "failed" for i in range(n)]
 
 
+def _stop_started_elsewhere(pid: int, wait_s: float = 30.0) -> None:
+    """Stop a ``ray start --block`` started by a doc block (not our child, so polled rather than waited for)."""
+    if not Path(f"/proc/{pid}").exists():
+        return
+    left = _descendants(pid)
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait_s
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for p in [pid, *left]:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_docs_ray_cluster_md_runs_as_written(tmp_path):
+    """The page starts its own two-node cluster, joins it, loses a node and stops the cluster. Runs before the
+    module's cluster exists, so the machine carries one cluster at a time."""
+    from doc_blocks import run_doc_blocks
+
+    if RAY_CLI is None:
+        pytest.skip("the `ray` command is not installed (pip install 'codegym[ray]')")
+    try:
+        assert run_doc_blocks("docs/ray_cluster.md", tmp_path, timeout=START_TIMEOUT_S) == 7
+    finally:  # a block that failed may have left nodes running
+        for name in ("b.pid", "head.pid"):
+            if (tmp_path / name).exists():
+                _stop_started_elsewhere(int((tmp_path / name).read_text()))
+        env_file = tmp_path / "cluster.env"
+        if env_file.exists():
+            settings = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+            shutil.rmtree(settings.get("NODE_DIRS", tmp_path / "absent"), ignore_errors=True)
+
+
 def test_a_batch_runs_on_both_nodes(cluster):
     report = cluster.drive(n=12, sleep_s=0.3)
     assert report["statuses"] == _expected(12), report["errors"]
