@@ -35,7 +35,8 @@ pytest.importorskip("ray", reason="Ray backend unavailable: pip install 'codegym
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
-RAY_CLI = next((str(p) for p in (Path(sys.executable).with_name("ray"),) if p.exists()), None) or shutil.which("ray")
+VENV_RAY = Path(sys.executable).with_name("ray")  # the CLI of the Ray this interpreter imports, where there is one
+RAY_CLI = str(VENV_RAY) if VENV_RAY.exists() else shutil.which("ray")
 START_TIMEOUT_S = 120
 
 # The driver: joins the cluster, runs one batch and writes what happened to a JSON file. Request i returns i + 1

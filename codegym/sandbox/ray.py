@@ -14,8 +14,9 @@ the worker, which is trusted code, never in the untrusted process.
   batch goes on. Results are small dicts returned by value, so a lost node takes no finished result with it.
 * **Hang guard**: the local backend in the worker enforces every limit itself; the driver only gives up on a task
   (cancels it, ``sandbox_error``) when nothing this executor ran has finished for the request's total time limit plus
-  ``task_grace_s`` while the task was outstanding. The clock restarts with every result, so time spent queued
-  behind other tasks, or re-run after a node was lost, never counts against a task.
+  ``task_grace_s`` while the task was outstanding. The clock restarts with every result, so time a task spends
+  queued behind the executor's other tasks, or re-run after its node was lost, counts only while no other result
+  arrives.
 * **Placement**: :meth:`RayExecutor.placements` counts the results each Ray node produced.
 * **Cluster**: ``address=None`` (and no ``$RAY_ADDRESS``) starts a private local Ray instance (``num_cpus`` CPUs);
   ``address="auto"``, ``"host:6379"`` or ``"ray://head:10001"`` joins an existing cluster (``docs/ray_cluster.md``
@@ -200,9 +201,9 @@ class RayExecutor(Executor):
     def _overdue(self, request: ExecutionRequest, submitted: float, now: float) -> bool:
         """True when nothing this executor ran has finished for the request's budget since it was submitted.
 
-        Measured from the latest result rather than from submission: a task queued behind others (more tasks in
-        flight than the cluster has CPUs, a cluster shared with other drivers, a node lost) or re-run by Ray after
-        its node died is not hung as long as results keep arriving.
+        Measured from the latest result rather than from submission: a task queued behind this executor's others
+        (more tasks in flight than the cluster has CPUs, more still after a node is lost) or re-run by Ray after its
+        node died is not hung as long as results keep arriving.
         """
         return now - max(submitted, self._progress_at) > self._budget_s(request)
 
