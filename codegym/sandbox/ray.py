@@ -9,12 +9,19 @@ the worker, which is trusted code, never in the untrusted process.
 * **Back-pressure**: at most ``max_in_flight`` tasks are submitted at once (default: twice the cluster's CPUs);
   :meth:`RayExecutor.run_many` submits more as results come back, so a million requests never sit in the object
   store at once.
-* **Worker loss**: a task whose worker process or node dies is retried by Ray (``max_retries``); when every retry is
-  spent, the request's result is a ``sandbox_error`` saying so, and the batch goes on.
+* **Worker and node loss**: a task whose worker process or node dies is retried by Ray (``max_retries``) on any
+  node that can take it; when every retry is spent, the request's result is a ``sandbox_error`` saying so, and the
+  batch goes on. Results are small dicts returned by value, so a lost node takes no finished result with it.
+* **Hang guard**: the local backend in the worker enforces every limit itself; the driver only gives up on a task
+  (cancels it, ``sandbox_error``) when nothing this executor ran has finished for the request's total time limit plus
+  ``task_grace_s`` while the task was outstanding. The clock restarts with every result, so time a task spends
+  queued behind the executor's other tasks, or re-run after its node was lost, counts only while no other result
+  arrives.
+* **Placement**: :meth:`RayExecutor.placements` counts the results each Ray node produced.
 * **Cluster**: ``address=None`` (and no ``$RAY_ADDRESS``) starts a private local Ray instance (``num_cpus`` CPUs);
-  ``address="auto"``, ``"host:6379"`` or ``"ray://head:10001"`` joins an existing cluster (``docs/backends.md``
-  shows a multi-node set-up). codegym must be importable on every node (install it there, or pass
-  ``runtime_env={"py_modules": [...]}``).
+  ``address="auto"``, ``"host:6379"`` or ``"ray://head:10001"`` joins an existing cluster (``docs/ray_cluster.md``
+  starts a two-node cluster, joins it and loses a node). codegym must be importable on every node (install it
+  there, or pass ``runtime_env={"py_modules": [...]}``).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,7 +39,8 @@ from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Lim
 
 __all__ = ["RayExecutor"]
 
-#: Seconds a task may take beyond the request's own total time limit (worker start-up, fork-server start-up).
+#: Default seconds a task may go without any result arriving beyond its request's own total time limit (worker
+#: start-up, fork-server start-up, a slow node) before the driver gives up on it.
 TASK_GRACE_S = 60.0
 
 # One LocalExecutor per Ray worker process and configuration, created on first use. Module state is per process,
@@ -90,6 +99,8 @@ class RayExecutor(Executor):
         cpus_per_task: CPUs each task reserves; one program runs per task.
         max_in_flight: most tasks submitted at once (default: twice the cluster's CPUs).
         max_retries: retries of a task whose worker or node died (Ray's task ``max_retries``).
+        task_grace_s: seconds beyond a request's total time limit that the driver waits, with no result of this
+            executor arriving, before it cancels the request's task and reports ``sandbox_error``.
         local_kwargs: keyword arguments of the :class:`~codegym.sandbox.local.LocalExecutor` in each worker
             (``isolation="full"``, ``warm_units=0``, ...).
         runtime_env: Ray runtime environment for the tasks (e.g. ``{"py_modules": [...]}`` on clusters without
@@ -101,7 +112,7 @@ class RayExecutor(Executor):
 
     def __init__(self, workers: int | None = None, limits: Limits | None = None, address: str | None = None,
                  num_cpus: int | None = None, cpus_per_task: float = 1.0, max_in_flight: int | None = None,
-                 max_retries: int = 3, local_kwargs: dict[str, Any] | None = None,
+                 max_retries: int = 3, task_grace_s: float = TASK_GRACE_S, local_kwargs: dict[str, Any] | None = None,
                  runtime_env: dict[str, Any] | None = None, init_kwargs: dict[str, Any] | None = None) -> None:
         try:
             import ray
@@ -111,6 +122,8 @@ class RayExecutor(Executor):
             raise ValueError("cpus_per_task must be > 0")
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        if task_grace_s <= 0:
+            raise ValueError("task_grace_s must be > 0")
         self._ray = ray
         self._owns_ray = False
         address = address or os.environ.get("RAY_ADDRESS") or None
@@ -125,8 +138,13 @@ class RayExecutor(Executor):
                     ray.init(address="local", num_cpus=num_cpus, **kwargs)
                 else:
                     ray.init(address=address, **kwargs)
-            except (ConnectionError, RuntimeError, ValueError) as exc:
+            except (ConnectionError, RuntimeError, ValueError, ray.exceptions.AuthenticationError) as exc:
                 where = f"the Ray cluster at {address!r}" if address else "a local Ray instance"
+                if _refused_token(exc):
+                    raise BackendUnavailableError(
+                        f"{where} refused this process's Ray token: {_first_line(exc)}. Set RAY_AUTH_MODE=token "
+                        "and the cluster's token (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token) in this "
+                        "process's environment, as on the nodes (docs/ray_cluster.md).") from exc
                 raise BackendUnavailableError(f"could not start or join {where}: {exc}. Check the address "
                                               "(`ray status` on the head node) or pass address=None to start a "
                                               "local instance.") from exc
@@ -139,6 +157,7 @@ class RayExecutor(Executor):
         if self.max_in_flight < 1:
             raise ValueError("max_in_flight must be >= 1")
         self.max_retries = int(max_retries)
+        self.task_grace_s = float(task_grace_s)
         self.local_kwargs = dict(local_kwargs or {})
         options: dict[str, Any] = {"num_cpus": self.cpus_per_task, "max_retries": self.max_retries,
                                    "retry_exceptions": False}
@@ -149,6 +168,10 @@ class RayExecutor(Executor):
         self._isolation: str | None = None
         self._closed = False
         self._in_flight = threading.BoundedSemaphore(self.max_in_flight)
+        # When the latest result of this executor (any caller) arrived, and which node produced each result.
+        self._progress_at = time.monotonic()
+        self._placements: Counter[str] = Counter()
+        self._stats_lock = threading.Lock()
 
     @property
     def isolation(self) -> str:
@@ -158,20 +181,44 @@ class RayExecutor(Executor):
         return self._isolation
 
     def cluster_cpus(self) -> int:
+        """CPUs of the cluster's live nodes now (fewer after a node is lost)."""
         return int(self._ray.cluster_resources().get("CPU", 0))
+
+    def placements(self) -> dict[str, int]:
+        """How many results each Ray node produced for this executor: ``{node_id: count}``.
+
+        Node ids are Ray's (``ray.nodes()`` maps them to addresses and resources). Requests whose task was lost on
+        every try produced no result on any node and are not counted.
+        """
+        with self._stats_lock:
+            return dict(self._placements)
 
     # -- running ---------------------------------------------------------------------------------------------------
 
-    def _deadline_s(self, request: ExecutionRequest) -> float:
-        return request.limits.total_for(list(request.tests)) + TASK_GRACE_S
+    def _budget_s(self, request: ExecutionRequest) -> float:
+        return request.limits.total_for(list(request.tests)) + self.task_grace_s
+
+    def _overdue(self, request: ExecutionRequest, submitted: float, now: float) -> bool:
+        """True when nothing this executor ran has finished for the request's budget since it was submitted.
+
+        Measured from the latest result rather than from submission: a task queued behind this executor's others
+        (more tasks in flight than the cluster has CPUs, more still after a node is lost) or re-run by Ray after its
+        node died is not hung as long as results keep arriving.
+        """
+        return now - max(submitted, self._progress_at) > self._budget_s(request)
 
     def run(self, request: ExecutionRequest) -> ExecutionResult:
         """Run one request on the cluster (blocks; shares the in-flight bound with every other caller)."""
         self._check_open(request)
-        started = time.monotonic()
         with self._in_flight:
+            submitted = time.monotonic()
             ref = self._task.remote(request, self.local_kwargs)
-            return self._collect(request, ref, started, self._deadline_s(request))
+            while True:
+                ready, _ = self._ray.wait([ref], timeout=1.0)
+                if ready:
+                    return self._collect(request, ref, submitted)
+                if self._overdue(request, submitted, time.monotonic()):
+                    return self._give_up(request, ref, submitted)
 
     def run_many(self, requests: Iterable[ExecutionRequest],
                  progress: ProgressCallback | None = None) -> list[ExecutionResult]:
@@ -213,46 +260,66 @@ class RayExecutor(Executor):
                 pending[ref] = (next_index, time.monotonic())
                 next_index += 1
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
-            now = time.monotonic()
             for ref in ready:
                 i, submitted = pending.pop(ref)
                 self._in_flight.release()
-                results[i] = self._collect(requests[i], ref, submitted, self._deadline_s(requests[i]))
+                results[i] = self._collect(requests[i], ref, submitted)
                 if progress:
                     progress(i, results[i])
+            now = time.monotonic()
             for ref, (i, submitted) in list(pending.items()):
-                if now - submitted > self._deadline_s(requests[i]):
+                if self._overdue(requests[i], submitted, now):
                     pending.pop(ref)
                     self._in_flight.release()
-                    ray.cancel(ref, force=True)
-                    results[i] = _error_result(requests[i], f"the Ray task did not finish within "
-                                               f"{self._deadline_s(requests[i]):.0f} s; it was cancelled", submitted)
+                    results[i] = self._give_up(requests[i], ref, submitted)
                     if progress:
                         progress(i, results[i])
 
-    def _collect(self, request: ExecutionRequest, ref: Any, started: float, deadline_s: float) -> ExecutionResult:
-        """The result of a finished (or finishing) task; failures of the cluster become ``sandbox_error``."""
+    def _collect(self, request: ExecutionRequest, ref: Any, submitted: float) -> ExecutionResult:
+        """The result of a finished task; failures of the cluster become ``sandbox_error``."""
         ray = self._ray
-        remaining = max(0.1, deadline_s - (time.monotonic() - started))
         try:
-            d = ray.get(ref, timeout=remaining)
+            # Ready refs return at once; the timeout only bounds a re-run Ray starts when the node holding the
+            # result died between "ready" and this fetch.
+            d = ray.get(ref, timeout=self._budget_s(request))
         except ray.exceptions.GetTimeoutError:
-            ray.cancel(ref, force=True)
-            return _error_result(request, f"the Ray task did not finish within {deadline_s:.0f} s; it was "
-                                 "cancelled", started)
+            return self._give_up(request, ref, submitted)
         except ray.exceptions.RayTaskError as exc:
+            self._progressed(None)
             cause = exc.cause if isinstance(getattr(exc, "cause", None), BaseException) else None
             if isinstance(cause, (TypeError, ValueError)) or \
                     (cause is not None and type(cause).__name__ == "IsolationUnavailableError"):
                 raise cause from exc  # a bad request or an impossible isolation requirement: the caller must act
-            return _error_result(request, f"the sandbox failed on a Ray worker: {exc}", started)
-        except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError, ray.exceptions.RayError) as exc:
-            return _error_result(request, f"the Ray worker running this request was lost "
-                                 f"{self.max_retries + 1} time(s): {type(exc).__name__}: {exc}", started)
-        d.pop("worker", None)
+            what = f"{type(cause).__name__}: {cause}" if cause is not None else _first_line(exc)
+            return _error_result(request, f"the sandbox failed on a Ray worker: {what}", submitted)
+        except ray.exceptions.RayError as exc:
+            # WorkerCrashedError, NodeDiedError, OutOfMemoryError, ObjectLostError, ...: Ray already retried it.
+            self._progressed(None)
+            tries = self.max_retries + 1
+            return _error_result(request, f"the Ray worker running this request was lost ({tries} "
+                                 f"attempt{'' if tries == 1 else 's'}, max_retries={self.max_retries}): "
+                                 f"{type(exc).__name__}: {_first_line(exc)}", submitted)
+        worker = d.pop("worker", None) or {}
+        self._progressed(worker.get("node"))
         result = ExecutionResult.from_dict(d)
         result.backend = self.backend
         return result
+
+    def _progressed(self, node: str | None) -> None:
+        with self._stats_lock:
+            self._progress_at = time.monotonic()
+            if node:
+                self._placements[node] += 1
+
+    def _give_up(self, request: ExecutionRequest, ref: Any, submitted: float) -> ExecutionResult:
+        """Cancel a task that outlived its budget with no result arriving, and say so in a ``sandbox_error``."""
+        try:
+            self._ray.cancel(ref, force=True)
+        except Exception:  # noqa: BLE001 - it finished meanwhile, or Ray is shutting down
+            pass
+        return _error_result(request, f"the Ray task was cancelled: no result of this executor arrived for "
+                             f"{self._budget_s(request):.0f} s (the request's total time limit plus "
+                             f"task_grace_s={self.task_grace_s:g}) while it was outstanding", submitted)
 
     def _check_open(self, request: ExecutionRequest) -> None:
         if self._closed:
@@ -285,6 +352,24 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
         raise BackendUnavailableError(
             f"nothing answers at the Ray address {address!r} ({exc}); start the head node with `ray start --head` "
             "(docs/backends.md) or pass address=None to start a local instance") from exc
+
+
+def _refused_token(exc: BaseException) -> bool:
+    """Whether joining failed on token authentication (Ray >= 2.52): Ray wraps that cause in a ConnectionError."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if type(seen).__name__ == "AuthenticationError" or "InvalidAuthToken" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _first_line(exc: BaseException) -> str:
+    """Ray's error texts run to dozens of lines (tracebacks, log tails); a result keeps the first."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _error_result(request: ExecutionRequest, message: str, started: float) -> ExecutionResult:
