@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from codegym.errors import BackendUnavailableError, SandboxError
+from codegym.errors import BackendUnavailableError, SandboxConfigError, SandboxError
 from codegym.sandbox.api import ExecutionRequest, ExecutionResult, Executor, Limits, ProgressCallback
 
 __all__ = ["RayExecutor"]
@@ -119,11 +119,11 @@ class RayExecutor(Executor):
         except ImportError as exc:
             raise BackendUnavailableError("the Ray backend needs ray: pip install 'codegym[ray]'") from exc
         if cpus_per_task <= 0:
-            raise ValueError("cpus_per_task must be > 0")
+            raise SandboxConfigError(f"cpus_per_task must be > 0 (got {cpus_per_task!r})")
         if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+            raise SandboxConfigError(f"max_retries must be >= 0 (got {max_retries!r}); 0 turns retries off")
         if task_grace_s <= 0:
-            raise ValueError("task_grace_s must be > 0")
+            raise SandboxConfigError(f"task_grace_s must be > 0 seconds (got {task_grace_s!r})")
         self._ray = ray
         self._owns_ray = False
         address = address or os.environ.get("RAY_ADDRESS") or None
@@ -155,7 +155,7 @@ class RayExecutor(Executor):
         self.cpus_per_task = float(cpus_per_task)
         self.max_in_flight = int(max_in_flight or max(2, 2 * int(cluster_cpus / self.cpus_per_task)))
         if self.max_in_flight < 1:
-            raise ValueError("max_in_flight must be >= 1")
+            raise SandboxConfigError(f"max_in_flight must be >= 1 (got {self.max_in_flight!r}); None sizes it to the cluster")
         self.max_retries = int(max_retries)
         self.task_grace_s = float(task_grace_s)
         self.local_kwargs = dict(local_kwargs or {})

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codegym.errors import BackendUnavailableError, SandboxError
+from codegym.errors import BackendUnavailableError, SandboxConfigError, SandboxError
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -278,7 +278,7 @@ def build_image(client: DockerClient, tag: str = DEFAULT_IMAGE, method: str = "a
                 rebuild: bool = False, log: Log = _print) -> tuple[str, str]:
     """Build the sandbox image with ``method`` (``auto``, ``dockerfile`` or ``rootfs``); returns (method, id)."""
     if method not in BUILD_METHODS:
-        raise ValueError(f"unknown build method {method!r}; use one of {', '.join(BUILD_METHODS)}")
+        raise SandboxConfigError(f"unknown build method {method!r}; use one of {', '.join(BUILD_METHODS)}")
     auto = method == "auto"
     if auto:
         if image_status(client, base_image) is not None:
