@@ -53,8 +53,8 @@ from codegym.sandbox.docker_pool import (
     SERVER_START_TIMEOUT_S,
     Container,
     ContainerPool,
-    ServerLost,
     Shape,
+    _ServerLost,
     frame,
     remove_container,
     remove_containers,
@@ -171,7 +171,7 @@ class DockerExecutor(JudgingExecutor):
             self._all[handle.id] = c
         try:
             self._start_server(c)
-        except (ServerLost, docker.errors.APIError) as exc:
+        except (_ServerLost, docker.errors.APIError) as exc:
             self._remove(c)
             why = exc.explanation if isinstance(exc, docker.errors.APIError) else str(exc)
             raise SandboxError(f"the run server did not start in a container of {self.image} ({why}); the image "
@@ -187,7 +187,7 @@ class DockerExecutor(JudgingExecutor):
         c.send(frame(self._runtime_artefact), deadline)
         hello = json.loads(c.read_frame(deadline, 1 << 16))
         if not isinstance(hello, dict) or hello.get("ready") != 1:
-            raise ServerLost(f"unexpected greeting {hello!r}")
+            raise _ServerLost(f"unexpected greeting {hello!r}")
 
     def _remove(self, c: Container) -> None:
         with self._all_lock:
@@ -242,7 +242,7 @@ class DockerExecutor(JudgingExecutor):
             c.send(frame(json.dumps(wire, ensure_ascii=False).encode("utf-8", "surrogatepass")), deadline)
             reply_bytes = c.read_frame(deadline, cap)
             trailer_bytes = c.read_frame(deadline, 1 << 16)
-        except ServerLost as exc:
+        except _ServerLost as exc:
             return None, None, self._explain_loss(c, str(exc))
         try:
             trailer = json.loads(trailer_bytes)

@@ -65,7 +65,7 @@ class Shape:
     scratch_mb: int
 
 
-class ServerLost(Exception):
+class _ServerLost(Exception):
     """The in-container run server stopped answering (it died, the container died, or a deadline passed)."""
 
 
@@ -88,7 +88,7 @@ class Container:
             self.sock.settimeout(max(0.5, deadline - time.monotonic()))
             self.sock.sendall(payload)
         except OSError as exc:
-            raise ServerLost(f"lost the connection to the container: {exc}") from exc
+            raise _ServerLost(f"lost the connection to the container: {exc}") from exc
 
     def read_frame(self, deadline: float, cap: int) -> bytes:
         """The next length-prefixed frame of the server's stdout (demultiplexing the engine's stream)."""
@@ -96,24 +96,24 @@ class Container:
             if len(self.out) >= 4:
                 (n,) = struct.unpack(">I", self.out[:4])
                 if n > cap:
-                    raise ServerLost(f"the container's reply exceeded {cap} bytes")
+                    raise _ServerLost(f"the container's reply exceeded {cap} bytes")
                 if len(self.out) >= 4 + n:
                     frame = bytes(self.out[4:4 + n])
                     del self.out[:4 + n]
                     return frame
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise ServerLost("the container did not finish within the request's time limit")
+                raise _ServerLost("the container did not finish within the request's time limit")
             try:
                 self.sock.settimeout(remaining)
                 chunk = self.sock.recv(1 << 16)
             except TimeoutError:
-                raise ServerLost("the container did not finish within the request's time limit") from None
+                raise _ServerLost("the container did not finish within the request's time limit") from None
             except OSError as exc:
-                raise ServerLost(f"lost the connection to the container: {exc}") from exc
+                raise _ServerLost(f"lost the connection to the container: {exc}") from exc
             if not chunk:
                 tail = self.err.decode("utf-8", "replace").strip()[-1500:]
-                raise ServerLost("the run server in the container exited" + (f": {tail}" if tail else ""))
+                raise _ServerLost("the run server in the container exited" + (f": {tail}" if tail else ""))
             self.raw += chunk
             # Attached streams are multiplexed: 8-byte headers (stream id, 3 zero bytes, big-endian size).
             while len(self.raw) >= 8:
