@@ -20,6 +20,7 @@ import pytest
 
 import codegym  # noqa: F401  (registers the ids)
 from codegym.tasks.builtin import load_builtin
+from codegym.tasks.formats.check_split import explode_check_tests
 from codegym.tasks.model import AssertTest, CallTest
 
 SCALAR_ENVS = ["CodeGen-v0", "CodeRefine-v0"]
@@ -238,8 +239,6 @@ def test_coderefine_says_when_a_task_has_no_hidden_tests(humaneval, local_execut
 
 def test_piece_keeps_only_the_setup_it_needs(humaneval):
     """HumanEval/151 computes one assertion's expected value in setup statements: other pieces must not carry it."""
-    from codegym.tasks.formats._common import explode_check_tests
-
     task = next(t for t in humaneval if t.task_id == "HumanEval/151")
     pieces = explode_check_tests(task.all_tests)
     with_sum = [p for p in pieces if "odd_sum" in p.code]

@@ -23,7 +23,7 @@ from codegym.errors import (
     UnsupportedLanguageError,
 )
 from codegym.evaluation import call_reference
-from codegym.tasks.formats._common import assert_tests_from_check, parse_check_program
+from codegym.tasks.formats.check_split import assert_tests_from_check, parse_check_program
 from codegym.tasks.formats.livecodebench import StrOnlyUnpickler, decode_private_tests
 from codegym.tasks.formats.mbpp import infer_entry_point
 from codegym.tasks.formats.preambles import LEETCODE_PREAMBLE

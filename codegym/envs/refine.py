@@ -12,6 +12,7 @@ from codegym.envs.config import check_choice, check_float, check_int
 from codegym.envs.extraction import ActionFormat
 from codegym.envs.text import MAX_CODE_CHARS, sanitize_text, text_space
 from codegym.envs.text_env import TextCodeEnv
+from codegym.tasks.formats.check_split import explode_check_tests
 
 if TYPE_CHECKING:
     from codegym.envs.scoring import RewardFn
@@ -32,8 +33,6 @@ def with_feedback_tests(task: Task) -> Task:
     hidden. Only a task whose tests cannot be split into two or more ends up with no hidden tests: its one test is
     made visible, the reward is then computed on it (``info["no_hidden_tests"]`` is True, and the env warns once).
     """
-    from codegym.tasks.formats._common import explode_check_tests
-
     if task.visible_tests or not task.hidden_tests:
         return task
     tests = explode_check_tests(task.hidden_tests)

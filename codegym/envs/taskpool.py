@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from codegym.errors import EnvConfigError
+from codegym.tasks.formats.check_split import explode_check_tests, split_keep_hidden
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,8 +61,6 @@ def resplit_task(task: Task, visible: int | float) -> Task:
     of them visible and a float that fraction (rounded). At least one test always stays hidden: ``k`` is capped at
     ``n - 1``, so a task whose tests cannot be split into two or more keeps its single test hidden."""
     import dataclasses
-
-    from codegym.tasks.formats._common import explode_check_tests, split_keep_hidden
 
     shown, hidden = split_keep_hidden(explode_check_tests(task.all_tests), visible)
     return dataclasses.replace(task, visible_tests=shown, hidden_tests=hidden)

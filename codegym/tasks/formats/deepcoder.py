@@ -35,10 +35,8 @@ from codegym.errors import TaskFormatError
 from codegym.parsing import literal_eval
 from codegym.tasks.formats._common import (
     ConvertContext,
-    assert_tests_from_check,
     entry_point_for,
     extract_code_block,
-    find_check_target,
     io_dict_tests,
     json_field,
     judge_call_values,
@@ -50,6 +48,7 @@ from codegym.tasks.formats._common import (
     unwrap_single_outputs,
 )
 from codegym.tasks.formats.apps import solutions_field
+from codegym.tasks.formats.check_split import assert_tests_from_check, find_check_target
 from codegym.tasks.formats.livecodebench import case_tests
 from codegym.tasks.formats.preambles import COMPETITIVE_PREAMBLE, LEETCODE_PREAMBLE
 from codegym.tasks.model import Task

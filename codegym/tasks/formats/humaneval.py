@@ -30,10 +30,10 @@ from codegym.errors import TaskConfigError, TaskFormatError
 from codegym.tasks.formats._common import (
     ConvertContext,
     as_list,
-    assert_tests_from_check,
     require,
     text_field,
 )
+from codegym.tasks.formats.check_split import assert_tests_from_check
 from codegym.tasks.formats.reference_outputs import ReferenceRunner
 from codegym.tasks.model import AssertTest, CallTest, Task, Test
 

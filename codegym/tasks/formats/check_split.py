@@ -1,0 +1,273 @@
+"""``check(candidate)`` programs split by assertion: one :class:`~codegym.tasks.model.AssertTest` per assertion.
+
+HumanEval-style tasks test a program with one ``check`` function holding many assertions. Split by assertion, some
+of them can be shown to a model (visible tests) while the rest stay hidden, and a failure names the assertion that
+failed. Each piece keeps the statements the assertion needs (loops, helper assignments) and nothing else; a program
+that cannot be split safely is kept whole (:func:`parse_check_program` returns ``None``).
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from codegym.errors import TaskConfigError
+from codegym.parsing import parse_python
+from codegym.tasks.formats._common import Visible
+from codegym.tasks.model import AssertTest, Test
+
+
+@dataclass
+class CheckProgram:
+    """A HumanEval/LeetCode style test program, taken apart with ``ast``.
+
+    Attributes:
+        prelude: module-level statements other than ``def check`` and the final ``check(...)`` call
+            (HumanEval's ``METADATA``, helper imports), verbatim.
+        param: the name of check's parameter (``candidate``).
+        setup: statements of check's body that are not assertion pieces (kept, in order, in every piece).
+        pieces: check-body statements that assert something about the candidate, each verbatim and dedented.
+        order: for each body statement, ``("setup", i)`` or ``("piece", i)``, preserving the original order.
+        call_target: the source of the argument of the final top-level ``check(...)`` call, if any.
+        setup_defines / setup_uses: for each setup statement, the names it may bind and the names it reads.
+        piece_uses: for each piece, the names it reads.
+
+    A piece keeps only the setup statements it needs (see :func:`_needed_setup`), so a visible piece never carries
+    the data that other pieces assert on.
+    """
+
+    prelude: str
+    param: str
+    setup: list[str]
+    pieces: list[str]
+    order: list[tuple[str, int]]
+    call_target: str | None
+    setup_defines: list[frozenset[str]] = field(default_factory=list)
+    setup_uses: list[frozenset[str]] = field(default_factory=list)
+    piece_uses: list[frozenset[str]] = field(default_factory=list)
+
+
+def _segment(source: str, node: ast.AST) -> str:
+    text = ast.get_source_segment(source, node, padded=True)
+    if text is None:  # nodes without positions (never for parsed code, but be safe)
+        text = ast.unparse(node)
+    return textwrap.dedent(text)
+
+
+def _executed_nodes(node: ast.AST):
+    """The nodes of ``node`` that run when it runs: nested function/class/lambda bodies are skipped."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+def _is_assertion_piece(stmt: ast.stmt, param: str) -> bool:
+    """A statement that checks the candidate: it executes an ``assert`` and uses the check parameter.
+
+    Definitions (whose asserts do not run where they stand) and assertions that never touch the candidate
+    (HumanEval's ``assert True, "..."`` lines, checks of variables set earlier) stay setup, kept in every piece.
+    """
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return False
+    nodes = list(_executed_nodes(stmt))
+    return (any(isinstance(n, ast.Assert) for n in nodes)
+            and any(isinstance(n, ast.Name) and n.id == param for n in nodes))
+
+
+def parse_check_program(source: str) -> CheckProgram | None:
+    """Take a program defining ``check(candidate)`` apart; ``None`` if it has no such function or is invalid."""
+    try:
+        module = parse_python(source)
+    except SyntaxError:
+        return None
+    check_def: ast.FunctionDef | None = None
+    call_target: str | None = None
+    prelude: list[str] = []
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "check":
+            check_def = node
+            continue
+        if (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == "check"
+                and len(node.value.args) == 1 and not node.value.keywords):
+            call_target = ast.get_source_segment(source, node.value.args[0]) or ast.unparse(node.value.args[0])
+            continue
+        prelude.append(_segment(source, node))
+    if check_def is None or len(check_def.args.args) != 1:
+        return None
+    setup: list[str] = []
+    pieces: list[str] = []
+    order: list[tuple[str, int]] = []
+    setup_defines: list[frozenset[str]] = []
+    setup_uses: list[frozenset[str]] = []
+    piece_uses: list[frozenset[str]] = []
+    for stmt in check_def.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+            continue  # a docstring
+        if _is_assertion_piece(stmt, check_def.args.args[0].arg):
+            order.append(("piece", len(pieces)))
+            pieces.append(_segment(source, stmt))
+            piece_uses.append(_names_read(stmt))
+        else:
+            order.append(("setup", len(setup)))
+            setup.append(_segment(source, stmt))
+            setup_defines.append(_names_bound(stmt))
+            setup_uses.append(_names_read(stmt))
+    return CheckProgram(prelude="\n".join(prelude), param=check_def.args.args[0].arg, setup=setup, pieces=pieces,
+                        order=order, call_target=call_target, setup_defines=setup_defines, setup_uses=setup_uses,
+                        piece_uses=piece_uses)
+
+
+def _names_read(stmt: ast.stmt) -> frozenset[str]:
+    """Every name ``stmt`` reads anywhere, nested function bodies included (they read them when called)."""
+    return frozenset(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+
+
+def _names_bound(stmt: ast.stmt) -> frozenset[str]:
+    """Every name ``stmt`` may bind (over-approximated: binding in nested scopes counts too, which only keeps more
+    setup than needed, never less)."""
+    names: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+    return frozenset(names)
+
+
+def _needed_setup(program: CheckProgram, piece: int) -> set[int]:
+    """The setup statements piece ``piece`` needs: those binding a name it reads (transitively), and every
+    statement that binds nothing (its effect cannot be attributed, e.g. a helper call that asserts)."""
+    if len(program.setup_defines) != len(program.setup):  # built by hand without name information: keep all
+        return set(range(len(program.setup)))
+    keep = {i for i, bound in enumerate(program.setup_defines) if not bound}
+    needed = set(program.piece_uses[piece]) if piece < len(program.piece_uses) else set()
+    for i in keep:
+        needed |= program.setup_uses[i]
+    changed = True
+    while changed:
+        changed = False
+        for i, bound in enumerate(program.setup_defines):
+            if i not in keep and bound & needed:
+                keep.add(i)
+                needed |= program.setup_uses[i]
+                changed = True
+    return keep
+
+
+def _check_source(program: CheckProgram, keep_piece: int, target: str) -> str:
+    """A complete test program with exactly one assertion piece and the setup statements it needs, in order."""
+    needed = _needed_setup(program, keep_piece)
+    body: list[str] = []
+    for kind, i in program.order:
+        if kind == "setup":
+            if i in needed:
+                body.append(program.setup[i])
+        elif i == keep_piece:
+            body.append(program.pieces[i])
+    inner = textwrap.indent("\n".join(body), "    ")
+    parts = [program.prelude, f"def check({program.param}):\n{inner}\n", f"check({target})\n"]
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def assert_tests_from_check(test_program: str, target: str, visible: Visible,
+                            name_prefix: str = "check") -> tuple[list[Test], list[Test]]:
+    """Turn one ``check(candidate)`` program into (visible, hidden) assert tests.
+
+    ``test_program`` must already end with the ``check(<target>)`` call. With ``visible`` ``None`` or 0 the
+    whole program is one hidden test (the benchmark's own protocol). Otherwise each assertion statement of
+    check's body becomes its own test (with the non-assert statements it needs kept for context) and
+    :func:`split_keep_hidden` makes the first ``visible`` of them visible: an int ``k`` is the first ``k``
+    assertions, a float that fraction of them; at least one always stays hidden. A program that cannot be split
+    (fewer than two assertion pieces, or no ``check`` function) stays one hidden test.
+    """
+    whole = AssertTest(code=test_program, entry_point=target, name=name_prefix)
+    if not visible:
+        return [], [whole]
+    pieces = split_check_test(whole, target)
+    if pieces is None:
+        return [], [whole]  # nothing to split: keep the benchmark's single hidden test
+    return split_keep_hidden(pieces, visible)
+
+
+def split_check_test(test: Test, target: str | None = None) -> list[AssertTest] | None:
+    """One test per assertion piece of an assert test whose code is a ``check(candidate)`` program.
+
+    ``None`` when ``test`` is not such a program or has fewer than two pieces (nothing to split). ``target`` is
+    the candidate check is called with; by default the argument of the program's own ``check(...)`` call.
+    """
+    if not isinstance(test, AssertTest):
+        return None
+    program = parse_check_program(test.code)
+    if program is None or len(program.pieces) < 2:
+        return None
+    target = target or program.call_target
+    if not target:
+        return None  # the program never calls check: it asserts nothing
+    prefix = test.name or "check"
+    return [AssertTest(code=_check_source(program, i, target), entry_point=test.entry_point or target,
+                       name=f"{prefix}[{i}]", timeout_s=test.timeout_s) for i in range(len(program.pieces))]
+
+
+def explode_check_tests(tests: Sequence[Test]) -> list[Test]:
+    """``tests`` with every splittable ``check(candidate)`` assert test replaced by its assertion pieces, in order.
+
+    What ``visible=`` counts: one entry per assertion (call and stdin/stdout tests are one assertion each).
+    """
+    out: list[Test] = []
+    for test in tests:
+        pieces = split_check_test(test)
+        out.extend(pieces if pieces is not None else [test])
+    return out
+
+
+def split_keep_hidden(tests: Sequence[Test], visible: int | float) -> tuple[list[Test], list[Test]]:
+    """Split ``tests`` into (visible, hidden): an int ``k`` makes the first ``k`` visible, a float in [0, 1] that
+    fraction (rounded). At least one test always stays hidden, so the reward is never decided only by tests the
+    agent saw: ``k`` is capped at ``len(tests) - 1`` (a single test stays hidden)."""
+    tests = list(tests)
+    if isinstance(visible, bool) or not isinstance(visible, (int, float)):
+        raise TaskConfigError(f"visible must be an int count or a float fraction, not {visible!r}")
+    if isinstance(visible, float):
+        if not 0.0 <= visible <= 1.0:
+            raise TaskConfigError(f"a visible fraction must be in [0, 1], got {visible}")
+        count = int(round(visible * len(tests)))
+    else:
+        if visible < 0:
+            raise TaskConfigError(f"visible must be >= 0, got {visible}")
+        count = visible
+    count = max(0, min(count, len(tests) - 1))
+    return tests[:count], tests[count:]
+
+
+def find_check_target(test_program: str) -> str | None:
+    """The argument of the last top-level ``check(...)`` call (``"Solution().minOperations"``), if any."""
+    try:
+        module = parse_python(test_program)
+    except SyntaxError:
+        return None
+    target = None
+    for node in module.body:
+        if (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == "check"
+                and len(node.value.args) == 1):
+            target = ast.get_source_segment(test_program, node.value.args[0]) or ast.unparse(node.value.args[0])
+    return target
+
+
