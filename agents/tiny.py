@@ -1,7 +1,8 @@
 """A tiny causal LM and tokenizer built locally from a config, for tests and the CPU demo (no download).
 
 :func:`build_tiny_model` writes a Hugging Face model directory (``config.json``, weights, tokenizer files with a chat
-template, ``generation_config.json``) that loads by path like any hub model::
+template, ``generation_config.json``, and ``prompt_format.json``: completion style) that loads by path like any hub
+model::
 
     from agents.tiny import build_tiny_model
     path = build_tiny_model("runs/tiny")          # ~1M parameters, Llama architecture
@@ -18,6 +19,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from agents.prompting import PromptFormat
 
 #: Special tokens of the tiny tokenizer. ``<|end|>`` ends every chat message and is the EOS token.
 PAD_TOKEN = "<|pad|>"
@@ -148,6 +151,8 @@ def build_tiny_model(path: str | Path, config: TinyModelConfig | None = None, co
                                                pad_token_id=tokenizer.pad_token_id, do_sample=True)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
+    # trained and evaluated completion-style (it continues a function's signature); the record travels with it
+    PromptFormat(style="completion").save(path)
     (path / "tiny_config.json").write_text(json.dumps(asdict(config), indent=2))
     return path
 
