@@ -17,6 +17,7 @@ from codegym.envs.common import (
     MAX_ID_CHARS,
     MAX_PROMPT_CHARS,
     NO_HIDDEN_TESTS_KEY,
+    SUCCESS_KEY,
     EnvConfigError,
     EnvStateError,
     ExecutorOwner,
@@ -35,6 +36,7 @@ from codegym.envs.common import (
     resolve_reward,
     sanitize_text,
     score,
+    solved,
     split_requests,
     step_info,
     text_space,
@@ -244,7 +246,9 @@ class CodeGenEnv(ExecutorOwner, gym.Env):
     * ``render_mode``: ``None``, ``"ansi"`` or ``"human"``.
 
     ``info`` after the step holds ``ProgramEvaluation.summary()`` of the agent's view (status, tests passed/total,
-    visible and hidden pass rates, error, failing test), ``task_id``, ``program``, ``format_error``,
+    visible and hidden pass rates, error, failing test), ``task_id``, ``program``, ``format_error``, ``success``
+    (True when the program solved the task: every hidden test passed, or every test when the task has no hidden
+    ones -- the one definition of success agents and benchmarks read),
     ``no_hidden_tests`` (True when the task has no hidden tests, so the reward is computed on the visible ones; also
     in the reset info, and warned about once when the tasks load), the reward-hacking signals under ``"hacking"``
     (visible-vs-hidden gap, visible-test literals embedded in the program, process/outcome disagreement; see
@@ -388,6 +392,7 @@ class CodeGenEnv(ExecutorOwner, gym.Env):
         info["format_error"] = pending.format_error is not None
         info["evaluation"] = agent_view
         info[NO_HIDDEN_TESTS_KEY] = not pending.task.hidden_tests
+        info[SUCCESS_KEY] = solved(agent_view)
         if reward_out is not None and reward_out.line_rewards is not None:
             info["line_rewards"] = list(reward_out.line_rewards)
         info["hacking"] = hacking_info(agent_view, pending.task, pending.program, process_signal(reward_out))

@@ -31,6 +31,7 @@ from codegym.envs.common import (
     MAX_FEEDBACK_CHARS,
     MAX_ID_CHARS,
     MAX_PROMPT_CHARS,
+    SUCCESS_KEY,
     EnvConfigError,
     EnvStateError,
     ExecutorOwner,
@@ -103,7 +104,8 @@ class raw_env(ExecutorOwner, AECEnv):  # noqa: N801 - PettingZoo's naming conven
     reward is the mean over its codes/tests; the per-item rewards for group-based RL are in
     ``infos["coder"]["code_rewards"]`` and ``infos["tester"]["test_rewards"]``, with the matrix in
     ``infos[agent]["matrix"]`` (rows = codes, columns = ground-truth then valid generated tests).
-    ``infos["coder"]["hacking"]`` lists the reward-hacking signals of each code (visible-vs-hidden gap on the
+    ``infos["coder"]["success"]`` is True when one of the latest round's codes passes every ground-truth test
+    (False after ``reset``). ``infos["coder"]["hacking"]`` lists the reward-hacking signals of each code (visible-vs-hidden gap on the
     task's own tests, visible-test literals embedded in the code; see ``codegym.rewards.hacking.hacking_report``).
 
     ## Episode End
@@ -183,6 +185,7 @@ class raw_env(ExecutorOwner, AECEnv):  # noqa: N801 - PettingZoo's naming conven
         self.terminations = {a: False for a in self.agents}
         self.truncations = {a: False for a in self.agents}
         self.infos = {a: {"task_id": self.task.task_id, "round": 0} for a in self.agents}
+        self.infos[CODER][SUCCESS_KEY] = False
         self.round = 0
         self.last_round = None
         self._pending = {}
@@ -237,7 +240,9 @@ class raw_env(ExecutorOwner, AECEnv):  # noqa: N801 - PettingZoo's naming conven
         self.infos = {
             CODER: {**common, "code_rewards": result.code_rewards_all,
                     "format_errors": [p is None for p in codes.programs],
-                    "note": codes.note, "hacking": coder_hacking_reports(self.task, result)},
+                    "note": codes.note, "hacking": coder_hacking_reports(self.task, result),
+                    # solved: one of the codes passes every ground-truth test (what the coder's reward is on)
+                    SUCCESS_KEY: any(result.rewards.correct)},
             TESTER: {**common, "test_rewards": result.test_rewards_all, "tests": rendered_tests,
                      "errors": list(tests.errors)},
         }

@@ -581,6 +581,18 @@ def split_results(split: SplitRequests,
     return visible, hidden
 
 
+#: ``info`` key set on every step of every env (the coder's info in ``CoderTester-v0``): True when the episode
+#: solved its task. This is the one definition of success that agents, benchmarks and rollouts read.
+SUCCESS_KEY = "success"
+
+
+def solved(evaluation: ProgramEvaluation | None) -> bool:
+    """Whether a program solved its task: every test its reward is computed on passed -- the hidden tests when
+    the task has any, else all its tests (:attr:`ProgramEvaluation.hidden_all_passed`). ``None`` (nothing ran,
+    e.g. a format error) is not a success. The agent's view suffices: hidden outcomes keep their verdict."""
+    return evaluation is not None and bool(evaluation.hidden_all_passed)
+
+
 #: Summary keys whose value is a rate that may be missing; ``info`` carries NaN instead of None for them.
 _RATE_KEYS = ("visible_pass_rate", "hidden_pass_rate", "visible_hidden_gap")
 

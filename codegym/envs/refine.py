@@ -16,6 +16,7 @@ from codegym.envs.common import (
     MAX_ID_CHARS,
     MAX_PROMPT_CHARS,
     NO_HIDDEN_TESTS_KEY,
+    SUCCESS_KEY,
     EnvConfigError,
     EnvStateError,
     ExecutorOwner,
@@ -33,6 +34,7 @@ from codegym.envs.common import (
     run_split,
     sanitize_text,
     score,
+    solved,
     step_info,
     text_space,
     visible_feedback,
@@ -99,7 +101,8 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
     * ``reward_mode="improvement"``: every turn gets ``r_t + improvement_coef * (r_t - r_{t-1})``.
 
     Both subtract ``turn_cost`` on every turn, so turn-control and credit-assignment studies are set up by kwargs.
-    ``info["turn_reward"]`` always carries ``r_t``; ``info["hacking"]`` carries the reward-hacking signals of the
+    ``info["turn_reward"]`` always carries ``r_t``; ``info["success"]`` is True when the turn's program solved the
+    task (as in ``CodeGen-v0``: every hidden test passed, or every test without hidden ones); ``info["hacking"]`` carries the reward-hacking signals of the
     turn's program (as in ``CodeGen-v0``); ``info["no_hidden_tests"]`` is True for a task whose tests could not be
     split so that one stays hidden (its reward is then computed on the visible tests; the env warns once).
 
@@ -219,6 +222,7 @@ class CodeRefineEnv(ExecutorOwner, gym.Env):
         info.update(program=program, format_error=format_error is not None, evaluation=agent_view, turn=self.turn,
                     turn_reward=turn_reward)
         info[NO_HIDDEN_TESTS_KEY] = not self.task.hidden_tests
+        info[SUCCESS_KEY] = solved(agent_view)
         if line_rewards is not None:
             info["line_rewards"] = list(line_rewards)
         info["hacking"] = hacking_info(agent_view, self.task, program, process_signal(reward_out))

@@ -25,6 +25,7 @@ import numpy as np
 from gymnasium import spaces
 
 from codegym.envs.common import (
+    SUCCESS_KEY,
     ActionError,
     EnvConfigError,
     EnvStateError,
@@ -41,6 +42,7 @@ from codegym.envs.common import (
     resolve_reward,
     run_split,
     score,
+    solved,
     step_info,
 )
 from codegym.parsing import literal_eval, parse_python
@@ -679,7 +681,9 @@ class CodeGenTokensEnv(ExecutorOwner, gym.Env):
     A reward whose scalar already includes its line rewards (``RewardOutput.info["line_rewards_in_reward"]``, as
     ``ShapedReward`` sets) is not paid twice: the final token gets the scalar minus the line rewards already
     placed on tokens (minus those paid on the dense steps, with ``dense_line_rewards``), so the episode return is
-    the scalar. The final step's ``info["hacking"]`` holds the reward-hacking signals (as in ``CodeGen-v0``).
+    the scalar. The final step's ``info["hacking"]`` holds the reward-hacking signals (as in ``CodeGen-v0``);
+    ``info["success"]`` is False on every step but the final one, where it says whether the program solved the
+    task (as in ``CodeGen-v0``).
 
     ## Episode End
 
@@ -783,7 +787,7 @@ class CodeGenTokensEnv(ExecutorOwner, gym.Env):
             episode.actions.append(action)
         terminated = not illegal and action == self.tokenizer.eos_action()
         truncated = not terminated and steps_taken >= self.max_tokens
-        info: dict[str, Any] = {"task_id": episode.task.task_id, "illegal_action": illegal}
+        info: dict[str, Any] = {"task_id": episode.task.task_id, "illegal_action": illegal, SUCCESS_KEY: False}
         reward = self.illegal_action_reward if illegal else 0.0
         if terminated or truncated:
             episode.done = True
@@ -860,6 +864,7 @@ class CodeGenTokensEnv(ExecutorOwner, gym.Env):
         info = step_info(evaluation.summary())
         info.update(program=program, evaluation=evaluation, token_rewards=token_rewards,
                     n_tokens=len(episode.actions), illegal_actions=episode.illegal)
+        info[SUCCESS_KEY] = solved(evaluation)
         if out.line_rewards is not None:
             info["line_rewards"] = list(out.line_rewards)
         info["hacking"] = hacking_info(evaluation, episode.task, program, process_signal(out))
