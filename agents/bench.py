@@ -95,9 +95,8 @@ def run_gym_env(env_id: str, tasks: Sequence[Any], agent: Agent, samples: int = 
         for step in episode:
             record.reward += step.reward
             record.steps.append(_clean_info(step.info))
-        last = episode[-1].info if episode else {}
-        record.success = bool(last.get("hidden_pass_rate") == 1.0 or
-                              (last.get("hidden_total") == 0 and last.get("passed")))
+        last = episode[-1].info
+        record.success = bool(last["success"])  # the env's one definition of a solved episode
         record.visible_hidden_gap = nan_to_none(last.get("visible_hidden_gap"))
         records.append(record)
     return records
@@ -147,8 +146,7 @@ def run_coder_tester(tasks: Sequence[Any], coder: Agent, tester: Agent, samples:
                     record.steps.append({agent: _clean_info(info) for agent, info in infos.items()})
                     for agent, reward in rewards.items():
                         record.role_rewards[agent] = record.role_rewards.get(agent, 0.0) + float(reward)
-                    code_rewards = infos.get("coder", {}).get("code_rewards") or []
-                    record.success = any(r == 1.0 for r in code_rewards)
+                    record.success = bool(infos["coder"]["success"])
                 record.reward = record.role_rewards.get("coder", 0.0)
                 records.append(record)
             finally:

@@ -70,10 +70,8 @@ def refine_rollouts(policy: Policy, envs: EnvBatch, tasks: Sequence[Task], group
     for (task, group), turns, steps in zip(episodes, written, played):
         episode = []
         for number, ((gen, action, prefix), step) in enumerate(zip(turns, steps), 1):
-            sample = sample_from_step(policy, gen, action, step.reward, step.info, task.task_id, group,
-                                      prefix=prefix, turn=number)
-            sample.passed = bool(step.info.get("hidden_pass_rate") == 1.0 or step.info.get("passed"))
-            episode.append(sample)
+            episode.append(sample_from_step(policy, gen, action, step.reward, step.info, task.task_id, group,
+                                            prefix=prefix, turn=number))
         for sample, ret in zip(episode, returns_to_go([s.reward for s in episode], turn_discount)):
             sample.score = ret
             sample.info["episode_turns"] = len(episode)

@@ -80,7 +80,8 @@ def codegen_rollouts(policy: Policy, envs: EnvBatch, tasks: Sequence[Task], grou
 
 def sample_from_step(policy: Policy, gen: Generation, action: str, reward: float, info: dict[str, Any],
                      task_id: str, group: int, prefix: str = "", turn: int = 1, role: str = "coder") -> Sample:
-    """A :class:`Sample` from one generation and the env's verdict; per-line rewards are placed on tokens."""
+    """A :class:`Sample` from one generation and the env's verdict (``passed`` is the env's ``info["success"]``);
+    per-line rewards are placed on tokens."""
     program = info.get("program")
     token_rewards = None
     if info.get("line_rewards") and program:
@@ -90,7 +91,7 @@ def sample_from_step(policy: Policy, gen: Generation, action: str, reward: float
                                  "visible_hidden_gap", "format_error") if k in info}
     return Sample(task_id=task_id, group=group, prompt_ids=gen.prompt_ids, completion_ids=gen.completion_ids,
                   logprobs=gen.logprobs, text=gen.text, reward=float(reward), truncated=gen.truncated,
-                  passed=bool(info.get("passed", False)), program=program, token_rewards=token_rewards, turn=turn,
+                  passed=bool(info["success"]), program=program, token_rewards=token_rewards, turn=turn,
                   role=role, info=keep)
 
 

@@ -171,3 +171,23 @@ def test_trainer_and_bench_honour_wrappers(policy, tmp_path):
                                     tmp_path / "bench", wrappers=[plus_one])
     assert [s.mean_reward for s in summaries] == [2.0, 2.0]
     assert all(json.loads(line)["success"] for line in episodes.read_text().splitlines())
+
+
+def test_success_is_the_envs_info_success(tmp_path):
+    """Rollouts and the bench read success from the env's info, not a definition of their own: a wrapper that
+    vetoes success is obeyed even for correct programs."""
+    import gymnasium as gym
+
+    from agents.agent_specs import CallableAgent
+    from agents.bench import run_bench
+
+    class Veto(gym.Wrapper):
+        def step(self, action):
+            obs, reward, terminated, truncated, info = self.env.step(action)
+            return obs, reward, terminated, truncated, {**info, "success": False}
+
+    agent = CallableAgent(lambda obs: BY_ID[obs["task_id"]].reference, "reference")
+    summaries, _ = run_bench(["CodeGen-v0", "CodeRefine-v0"], {None: agent}, TASKS[:2], 1, tmp_path, wrappers=[Veto])
+    assert [(s.success_rate, s.mean_reward) for s in summaries] == [(0.0, 1.0), (0.0, 1.0)]
+    summaries, _ = run_bench(["CodeGen-v0"], {None: agent}, TASKS[:2], 1, tmp_path / "plain")
+    assert summaries[0].success_rate == 1.0
