@@ -105,3 +105,14 @@ def test_a_used_output_directory_is_refused_unless_resumed_or_overwritten(tmp_pa
     assert cli(_train_args(tmp_path, "--overwrite-output-dir")) == 0
     assert (tmp_path / "final" / "config.json").stat().st_mtime_ns != first
     assert json.loads((tmp_path / "train_config.json").read_text())["overwrite"] is True
+
+
+@pytest.mark.slow
+def test_docs_agents_blocks_run_as_written(tmp_path):
+    """docs/agents.md runs as written: a small train run, bench of its final/ (prompt style recorded and used),
+    the overwrite flag, wrappers through EnvBatch and the bench, and the endpoint path (the installed ``codegym``
+    script, so the entry points must be installed: ``pip install -e .``)."""
+    pytest.importorskip("torch")
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/agents.md", tmp_path) == 6
