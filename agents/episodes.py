@@ -114,7 +114,7 @@ def make_vector_env(env_id: str, tasks: Sequence[Task], num_envs: int, *, execut
 
 
 class EnvBatch:
-    """Episodes of one env id in lockstep through one vector env (rebuilt when the batch size changes).
+    """Episodes of one env id in lockstep through one vector env (one per batch size).
 
     Args:
         env_id: a registered Gymnasium id (``CodeGen-v0``, ``CodeRefine-v0``).
@@ -142,7 +142,8 @@ class EnvBatch:
             self.kwargs["reward"] = reward
         self._owns_executor = isinstance(executor, str)
         self.executor = get_executor(executor) if executor is not None else default_executor()
-        self._venv: gym.vector.VectorEnv | None = None
+        self._venvs: dict[int, gym.vector.VectorEnv] = {}
+        self._venv: gym.vector.VectorEnv | None = None  # the one the last reset used
 
     @property
     def holds_finished_episodes(self) -> bool:
@@ -150,13 +151,13 @@ class EnvBatch:
         return self.vectorization_mode != "vector_entry_point"
 
     def vector_env(self, num_envs: int) -> gym.vector.VectorEnv:
-        """The vector env for ``num_envs`` slots (the last one when it has that size)."""
-        if self._venv is None or self._venv.num_envs != num_envs:
-            if self._venv is not None:
-                self._venv.close()
-            self._venv = make_vector_env(self.env_id, self.tasks, num_envs, executor=self.executor,
-                                         wrappers=self.wrappers, vectorization_mode=self.vectorization_mode,
-                                         **self.kwargs)
+        """The vector env for ``num_envs`` slots, built on first use and kept (training alternates between a few
+        batch sizes: rollouts, evaluation, screening)."""
+        if num_envs not in self._venvs:
+            self._venvs[num_envs] = make_vector_env(self.env_id, self.tasks, num_envs, executor=self.executor,
+                                                    wrappers=self.wrappers,
+                                                    vectorization_mode=self.vectorization_mode, **self.kwargs)
+        self._venv = self._venvs[num_envs]
         return self._venv
 
     def reset(self, task_ids: Sequence[str], seed: int | None = None) -> list[dict[str, Any]]:
@@ -227,9 +228,10 @@ class EnvBatch:
         return episodes
 
     def close(self) -> None:
-        if self._venv is not None:
-            self._venv.close()
-            self._venv = None
+        for venv in self._venvs.values():
+            venv.close()
+        self._venvs = {}
+        self._venv = None
         if self._owns_executor:
             self.executor.close()
 
