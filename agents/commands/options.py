@@ -56,9 +56,12 @@ def _kwargs_for(annotation: Any, f: dataclasses.Field) -> dict[str, Any]:
         if args == (str, Ellipsis):
             return {"action": "append", "metavar": "TEXT"}
         return {"type": _json_list, "metavar": "JSON"}
+    metavar = f.name.upper()
     if annotation in (int, float):
-        return {"type": annotation}
-    return {"type": str, **({"choices": list(choices)} if choices else {})}
+        return {"type": annotation, "metavar": metavar}
+    if choices:
+        return {"type": str, "choices": list(choices)}
+    return {"type": str, "metavar": metavar}
 
 
 def _help(text: str) -> str:
@@ -74,9 +77,12 @@ def add_config_options(parser: Any, cls: type, *, skip: Sequence[str] = (), dest
         if f.name in skip:
             continue
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
-        shown = "off" if default is None else json.dumps(default) if isinstance(default, tuple) else default
-        parser.add_argument(*option_strings(f), dest=dest_prefix + f.name, default=None,
-                            help=_help(f"{f.metadata['help']} (default: {shown})"), **_kwargs_for(hints[f.name], f))
+        text = f.metadata["help"]
+        if "(default" not in text:  # a help text that explains its default says it better
+            shown = "off" if default is None else json.dumps(default) if isinstance(default, tuple) else default
+            text += f" (default: {shown})"
+        parser.add_argument(*option_strings(f), dest=dest_prefix + f.name, default=None, help=_help(text),
+                            **_kwargs_for(hints[f.name], f))
         added.append(f.name)
     return added
 
