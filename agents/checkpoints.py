@@ -18,16 +18,20 @@ if TYPE_CHECKING:
 
 #: What a training run writes into its output directory (``overwrite`` removes exactly these).
 RUN_ARTIFACTS = ("metrics.jsonl", "train_config.json", "learning_curve.png", "checkpoints", "final", "tensorboard",
-                 "tiny-model")
+                 "reference", "tiny-model")
 
 
 def prepare_output_dir(out: Path, resume: bool, overwrite: bool) -> None:
-    """Refuse an output directory that holds an earlier run unless ``resume`` or ``overwrite``; with
-    ``overwrite`` remove that run's artifacts (:data:`RUN_ARTIFACTS`, nothing else)."""
+    """Refuse an output directory that holds an earlier run unless ``resume`` (and it has a checkpoint) or
+    ``overwrite``; with ``overwrite`` remove that run's artifacts (:data:`RUN_ARTIFACTS`, nothing else). An empty
+    or new directory is fine either way (``resume`` then starts the run)."""
     found = [name for name in RUN_ARTIFACTS[:-1] if (out / name).exists()]
     if found and not (resume or overwrite):
         raise TrainConfigError(f"{out} already holds a training run ({', '.join(found)}); pass --resume to continue "
                                "it, --overwrite-output-dir to replace it, or choose another --output")
+    if found and resume and latest(out) is None:
+        raise TrainConfigError(f"{out} holds a training run ({', '.join(found)}) but no checkpoint to resume from; "
+                               "pass --overwrite-output-dir to start it over, or choose another --output")
     if overwrite:
         for name in RUN_ARTIFACTS:
             path = out / name
@@ -36,6 +40,28 @@ def prepare_output_dir(out: Path, resume: bool, overwrite: bool) -> None:
             elif path.exists():
                 path.unlink()
     out.mkdir(parents=True, exist_ok=True)
+
+
+def save_reference(trainer: Trainer) -> None:
+    """Keep the KL reference of a run whose RL starts from a warmed-up policy (``OUT/reference``), so a resumed run
+    compares with the same model; a run without warm-up starts from its model path, which resuming reloads."""
+    if trainer.config.warmup_steps and trainer.holds_reference_copy():
+        trainer.reference.save_pretrained(trainer.out / "reference")
+
+
+def load_reference(trainer: Trainer) -> None:
+    """The KL reference of a resumed run: the saved warmed-up policy, else the policy as loaded (before
+    :func:`restore`)."""
+    if not trainer.holds_reference_copy():
+        return
+    saved = trainer.out / "reference"
+    if saved.exists():
+        from transformers import AutoModelForCausalLM
+
+        dtype = next(trainer.policy.model.parameters()).dtype
+        trainer.set_reference(AutoModelForCausalLM.from_pretrained(saved, dtype=dtype).to(trainer.policy.device))
+    else:
+        trainer.reference  # noqa: B018  (builds the copy of the policy as loaded)
 
 
 def save(trainer: Trainer) -> Path:

@@ -121,13 +121,18 @@ class Trainer:
         with LoRA (the base model with adapters off is the reference, so no copy is held)."""
         if not self._reference_ready:
             self._reference_ready = True
-            if self._needs_reference() and not hasattr(self.policy.model, "disable_adapter"):
-                reference = copy.deepcopy(self.policy.model)
-                reference.eval()
-                for p in reference.parameters():
-                    p.requires_grad_(False)
-                self._reference = reference
+            if self.holds_reference_copy():
+                self.set_reference(copy.deepcopy(self.policy.model))
         return self._reference
+
+    def holds_reference_copy(self) -> bool:
+        return self._needs_reference() and not hasattr(self.policy.model, "disable_adapter")
+
+    def set_reference(self, model: Any) -> None:
+        model.eval()
+        for p in model.parameters():
+            p.requires_grad_(False)
+        self._reference, self._reference_ready = model, True
 
     def _needs_reference(self) -> bool:
         if isinstance(self.algo, PPOConfig):
@@ -401,13 +406,14 @@ class Trainer:
         cfg = self.config
         latest = self.latest_checkpoint() if cfg.resume else None
         if latest is not None:
+            checkpoints.load_reference(self)  # the KL reference is the policy as RL started, not as it resumes
             self.resume_from(latest)
         else:
-            (self.out / "metrics.jsonl").unlink(missing_ok=True)  # a run that never saved a checkpoint restarts
             if cfg.warmup_steps:
                 self.warmup()
             if cfg.difficulty_filter:
                 self.screen_tasks()
+            checkpoints.save_reference(self)
         (self.out / "train_config.json").write_text(json.dumps(
             {**config_to_dict(cfg), "algorithm": config_to_dict(self.algo),
              "prompt_format": config_to_dict(self.policy.prompt_format)}, indent=2))

@@ -154,3 +154,31 @@ def test_ppo_with_process_rewards_places_dense_rewards(tiny_path, tasks, tmp_pat
     assert all(s.token_rewards is not None and len(s.token_rewards) == len(s.completion_ids) for s in samples)
     stats = trainer.ppo_update(samples)
     assert "loss/value" in stats and stats["grad_norm"] >= 0
+
+
+@pytest.mark.slow
+def test_resume_keeps_the_kl_reference_of_the_warmed_up_policy(tiny_path, tasks, tmp_path):
+    from agents.config import TrainConfigError
+
+    def trainer(steps, resume=False):
+        t = _trainer(tiny_path, tasks, tmp_path, "grpo", resume=resume, beta=0.04)
+        t.config.steps, t.config.warmup_steps, t.config.warmup_learning_rate = steps, 2, 1e-2
+        return t
+
+    first = trainer(1)
+    first.train()
+    reference = {k: v.clone() for k, v in first.reference.state_dict().items()}
+    assert (tmp_path / "reference" / "config.json").exists()
+    second = trainer(2, resume=True)
+    second.train()
+    assert second.step == 2
+    # the reference is the warmed-up policy of the first run, not the resumed (RL-trained) weights
+    for name, value in second.reference.state_dict().items():
+        assert torch.equal(value, reference[name]), name
+    # a finished run without checkpoints cannot be resumed, only overwritten
+    no_checkpoints = tmp_path / "bare"
+    bare = _trainer(tiny_path, tasks, no_checkpoints, "grpo+")
+    bare.config.save_every = 0
+    bare.train()
+    with pytest.raises(TrainConfigError, match="no checkpoint to resume from"):
+        _trainer(tiny_path, tasks, no_checkpoints, "grpo+", resume=True)
