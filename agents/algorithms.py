@@ -1,4 +1,5 @@
-"""GRPO, GRPO+ and PPO: one config dataclass each (defaults cite their source) and a loss that reads top to bottom.
+"""GRPO, GRPO+ and PPO losses, each reading top to bottom; their configs (every default citing its source) are in
+:mod:`agents.config`.
 
 The trainer (:mod:`agents.trainer`) collects rollouts, computes advantages with :func:`grpo_advantages` or
 :func:`ppo_advantages`, and calls :func:`grpo_loss` / :func:`ppo_loss` on minibatches. Sources:
@@ -18,15 +19,10 @@ The trainer (:mod:`agents.trainer`) collects rollouts, computes advantages with 
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any
-
 import torch
 
+from agents.config import GRPOConfig, PPOConfig
 from agents.losses import (
-    KLEstimator,
-    LossAggregation,
     aggregate_token_loss,
     clipped_policy_loss,
     clipped_value_loss,
@@ -37,182 +33,6 @@ from agents.losses import (
     masked_mean,
     masked_whiten,
 )
-
-ALGORITHMS = ("grpo+", "grpo", "ppo")
-
-
-@dataclass
-class GRPOConfig:
-    """Group Relative Policy Optimisation (DeepSeekMath)."""
-
-    # DeepSeekMath sec. 4.2: "we sample 64 outputs for each question".
-    group_size: int = 64
-    # Prompts per policy update. DeepSeekMath uses 1024 samples per batch (16 prompts x 64); 16 prompts keeps that.
-    prompts_per_step: int = 16
-    # DeepSeekMath sec. 4.2: "The learning rate of the policy model is 1e-6".
-    learning_rate: float = 1e-6
-    # DeepSeekMath sec. 4.2: "The KL coefficient is 0.04"; estimated per token with k3 (eq. 4).
-    beta: float = 0.04
-    kl_estimator: KLEstimator = "k3"
-    # PPO's clip range epsilon = 0.2 (Schulman et al. 2017, sec. 6.1); GRPO keeps PPO's clipped objective (eq. 3).
-    clip_low: float = 0.2
-    clip_high: float = 0.2
-    # DeepSeekMath eq. 3 averages each output's tokens, then the group ("sequence_mean"); DAPO: "token_mean";
-    # Dr. GRPO: "constant" (normalise by the max completion length).
-    loss_aggregation: LossAggregation = "sequence_mean"
-    # DeepSeekMath's outcome supervision divides by the group std; Dr. GRPO sets this False.
-    scale_rewards: bool = True
-    # Stabiliser of (r - mean) / (std + eps); TRL and verl use 1e-4 and 1e-6; not specified by the paper.
-    advantage_eps: float = 1e-4
-    # DeepSeekMath sec. 4.2: "The policy model only has a single update following each exploration stage".
-    updates_per_batch: int = 1
-    minibatches: int = 1
-    # DeepSeekMath sec. 4.2: "the max length is set to 1024".
-    max_new_tokens: int = 1024
-    # Sampling temperature and nucleus; the paper does not state them; 1.0 samples the policy itself.
-    temperature: float = 1.0
-    top_p: float = 1.0
-    # Global grad-norm clip (standard for LM RL; TRL/verl default 1.0).
-    max_grad_norm: float = 1.0
-    entropy_coef: float = 0.0
-    # DAPO sec. 3.4: zero the advantage of truncated samples (after the group statistics are taken).
-    overlong_filtering: bool = False
-    # Iterative context lengthening: ((step, max_new_tokens), ...), each entry applies from its step on.
-    context_schedule: tuple[tuple[int, int], ...] = ()
-    weight_decay: float = 0.0
-
-    name: str = "grpo"
-
-    def max_new_tokens_at(self, step: int) -> int:
-        """The completion budget at training step ``step`` under :attr:`context_schedule`."""
-        budget = self.max_new_tokens
-        for start, tokens in sorted(self.context_schedule):
-            if step >= start:
-                budget = tokens
-        return budget
-
-    def validate(self) -> None:
-        if self.group_size < 1 or self.prompts_per_step < 1:
-            raise ValueError("group_size and prompts_per_step must be >= 1")
-        if self.group_size < 2:
-            raise ValueError("GRPO needs group_size >= 2: advantages are relative to the other samples of a prompt")
-        if self.clip_low < 0 or self.clip_high < 0 or self.clip_low >= 1:
-            raise ValueError("clip_low must be in [0, 1) and clip_high >= 0")
-        if self.learning_rate <= 0 or self.max_new_tokens < 1 or self.temperature < 0:
-            raise ValueError("learning_rate and max_new_tokens must be positive and temperature >= 0")
-        if self.updates_per_batch < 1 or self.minibatches < 1:
-            raise ValueError("updates_per_batch and minibatches must be >= 1")
-
-    def replace(self, **changes: Any) -> GRPOConfig:
-        return dataclasses.replace(self, **changes)
-
-
-@dataclass
-class GRPOPlusConfig(GRPOConfig):
-    """DeepCoder's GRPO+: GRPO + DAPO's clip-higher, token-level loss and overlong filtering, no KL, no entropy."""
-
-    # DeepCoder: 8 samples per prompt.
-    group_size: int = 8
-    prompts_per_step: int = 16
-    # DeepCoder: lr 1e-6 (constant), grad clip 1.0.
-    learning_rate: float = 1e-6
-    max_grad_norm: float = 1.0
-    # DeepCoder "No KL Loss" and "No Entropy Loss".
-    beta: float = 0.0
-    entropy_coef: float = 0.0
-    # DeepCoder "Clip High (from DAPO)": upper bound 0.28, lower bound kept at 0.2.
-    clip_low: float = 0.2
-    clip_high: float = 0.28
-    # DAPO's token-level loss.
-    loss_aggregation: LossAggregation = "token_mean"
-    # DeepCoder "Overlong Filtering (from DAPO)".
-    overlong_filtering: bool = True
-    # DeepCoder samples at temperature 0.6 (its recommended decoding setting, also used for training rollouts).
-    temperature: float = 0.6
-    top_p: float = 1.0
-    # DeepCoder's iterative context lengthening: 16K for the first phase, then 32K.
-    max_new_tokens: int = 16384
-    context_schedule: tuple[tuple[int, int], ...] = field(default_factory=lambda: ((0, 16384), (1000, 32768)))
-
-    name: str = "grpo+"
-
-
-@dataclass
-class PPOConfig:
-    """PPO for language models with a learned value head and a per-token KL penalty in the reward."""
-
-    # Samples per prompt; PPO needs no group, 1 is the classic setting (Ziegler et al. 2019).
-    group_size: int = 1
-    prompts_per_step: int = 64
-    # Ziegler et al. 2019 / TRL use ~1e-5 for small models; InstructGPT 9.65e-6 for 1.3B.
-    learning_rate: float = 1e-5
-    # KL penalty per token in the reward (Ziegler et al. 2019 eq. 2; InstructGPT beta 0.02; TRL 0.05).
-    kl_coef: float = 0.05
-    kl_estimator: KLEstimator = "k1"
-    # GAE (Schulman et al. 2016); gamma 1 and lambda 0.95 as in Ziegler et al. 2019 and the N+ details.
-    gamma: float = 1.0
-    lam: float = 0.95
-    # Clip ranges for ratio and value (Schulman et al. 2017; value clipping: N+ details, detail 9).
-    clip_low: float = 0.2
-    clip_high: float = 0.2
-    value_clip: float = 0.2
-    # Value loss weight (TRL PPOTrainer's vf_coef 0.1).
-    value_coef: float = 0.1
-    # Advantage whitening over the batch (N+ details, detail 7).
-    whiten_advantages: bool = True
-    # Ziegler et al. 2019 / N+ details: 4 PPO epochs over each batch.
-    updates_per_batch: int = 4
-    minibatches: int = 1
-    max_new_tokens: int = 512
-    temperature: float = 1.0
-    top_p: float = 1.0
-    max_grad_norm: float = 1.0
-    entropy_coef: float = 0.0
-    weight_decay: float = 0.0
-    # Initialise the value head from a process reward model (codegym.prm) when one is given.
-    value_head_from_prm: str | None = None
-    context_schedule: tuple[tuple[int, int], ...] = ()
-    overlong_filtering: bool = False
-
-    name: str = "ppo"
-
-    def max_new_tokens_at(self, step: int) -> int:
-        budget = self.max_new_tokens
-        for start, tokens in sorted(self.context_schedule):
-            if step >= start:
-                budget = tokens
-        return budget
-
-    def validate(self) -> None:
-        if self.group_size < 1 or self.prompts_per_step < 1:
-            raise ValueError("group_size and prompts_per_step must be >= 1")
-        if not 0 <= self.gamma <= 1 or not 0 <= self.lam <= 1:
-            raise ValueError("gamma and lam must be in [0, 1]")
-        if self.learning_rate <= 0 or self.max_new_tokens < 1 or self.temperature < 0:
-            raise ValueError("learning_rate and max_new_tokens must be positive and temperature >= 0")
-        if self.updates_per_batch < 1 or self.minibatches < 1:
-            raise ValueError("updates_per_batch and minibatches must be >= 1")
-
-    def replace(self, **changes: Any) -> PPOConfig:
-        return dataclasses.replace(self, **changes)
-
-
-AlgorithmConfig = GRPOConfig | PPOConfig
-
-
-def config_for(algo: str, **overrides: Any) -> AlgorithmConfig:
-    """The config of ``algo`` (``grpo+``, ``grpo``, ``ppo``) with ``overrides`` applied."""
-    classes = {"grpo+": GRPOPlusConfig, "grpo": GRPOConfig, "ppo": PPOConfig}
-    if algo not in classes:
-        raise ValueError(f"unknown algorithm {algo!r}; use one of {', '.join(ALGORITHMS)}")
-    cls = classes[algo]
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = set(overrides) - known
-    if unknown:
-        raise ValueError(f"{algo} has no settings {sorted(unknown)}; known: {sorted(known)}")
-    config = cls(**overrides)
-    config.validate()
-    return config
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Benchmark any agent on registered codegym env ids (``codegym bench``).
 
-For each env the agent plays ``episodes`` tasks ``samples`` times each. Episodes of an env advance in lockstep: one
-batched :meth:`~agents.agent_specs.Agent.act` call per turn for every live episode, and every program of the turn
-runs in parallel on the executor (``run_many`` through ``CodeGen-v0``'s ``prepare_step``/``finish_step``, threads
-for the other envs). Every episode is saved as one JSONL record; the table reports success rate, mean reward, turns
-used, pass@k over the samples and the visible-vs-hidden gap; a bar plot shows success per env.
+For each env the agent plays ``episodes`` tasks ``samples`` times each. Episodes of an env advance in lockstep
+through one gymnasium vector env (:class:`~agents.episodes.EnvBatch`, so every wrapper is honoured): one batched
+:meth:`~agents.agent_specs.Agent.act` call per turn for the live episodes; with ``CodeGen-v0``'s own vector env the
+programs of a turn run in parallel on the executor. Every episode is saved as one JSONL record; the table reports
+success rate, mean reward, turns used, pass@k over the samples and the visible-vs-hidden gap; a bar plot shows
+success per env.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agents.agent_specs import Agent, AgentSpecError, observation_messages
+from agents.episodes import EnvBatch, Wrapper, nan_to_none
 from codegym.errors import CodegymError
 
 GYM_ENVS = ("CodeGen-v0", "CodeRefine-v0")
@@ -72,52 +73,33 @@ def _clean_info(info: Mapping[str, Any]) -> dict[str, Any]:
 
 def run_gym_env(env_id: str, tasks: Sequence[Any], agent: Agent, samples: int = 1,
                 env_kwargs: dict[str, Any] | None = None, executor: Any = None,
-                max_turns_guard: int = 100) -> list[EpisodeRecord]:
+                wrappers: Sequence[Wrapper] = (), max_turns_guard: int = 100) -> list[EpisodeRecord]:
     """Play ``samples`` episodes per task of a gymnasium text env, all episodes in lockstep."""
-    from agents.rollout import make_env
-    from codegym.sandbox import default_executor, get_executor
-
-    ex = get_executor(executor) if executor is not None else default_executor()
     pairs = [(task, s) for task in tasks for s in range(samples)]
-    envs = [make_env(env_id, tasks, executor=ex, **(env_kwargs or {})) for _ in pairs]
-    records = [EpisodeRecord(env_id, task.task_id, s, 0.0, False, 0) for task, s in pairs]
-    observations = [env.reset(options={"task_id": task.task_id})[0] for env, (task, _) in zip(envs, pairs)]
-    live = list(range(len(pairs)))
+    actions: list[list[str]] = [[] for _ in pairs]
+
+    def act(live: list[int], observations: list[dict[str, Any]]) -> list[str]:
+        answers = agent.act(observations)
+        for i, answer in zip(live, answers):
+            actions[i].append(answer)
+        return answers
+
+    batch = EnvBatch(env_id, tasks, executor=executor, wrappers=wrappers, env_kwargs=env_kwargs)
     try:
-        for _ in range(max_turns_guard):
-            if not live:
-                break
-            actions = agent.act([observations[i] for i in live])
-            results = _step_all([envs[i] for i in live], actions, ex)
-            still = []
-            for i, action, (obs, reward, terminated, truncated, info) in zip(live, actions, results):
-                record = records[i]
-                record.turns += 1
-                record.reward += float(reward)
-                record.actions.append(action)
-                record.steps.append(_clean_info(info))
-                record.success = bool(info.get("hidden_pass_rate") == 1.0 or
-                                      (info.get("hidden_total") == 0 and info.get("passed")))
-                record.visible_hidden_gap = info.get("visible_hidden_gap")
-                observations[i] = obs
-                if not (terminated or truncated):
-                    still.append(i)
-            live = still
+        episodes = batch.play([task.task_id for task, _ in pairs], act, max_steps=max_turns_guard)
     finally:
-        for env in envs:
-            env.close()
+        batch.close()
+    records = []
+    for (task, s), episode, answers in zip(pairs, episodes, actions):
+        record = EpisodeRecord(env_id, task.task_id, s, 0.0, False, len(episode), actions=answers)
+        for step in episode:
+            record.reward += step.reward
+            record.steps.append(_clean_info(step.info))
+        last = episode[-1].info
+        record.success = bool(last["success"])  # the env's one definition of a solved episode
+        record.visible_hidden_gap = nan_to_none(last.get("visible_hidden_gap"))
+        records.append(record)
     return records
-
-
-def _step_all(envs: Sequence[Any], actions: Sequence[str], executor: Any) -> list[tuple]:
-    raw = [env.unwrapped for env in envs]
-    if all(hasattr(e, "prepare_step") for e in raw):
-        pending = [e.prepare_step(a) for e, a in zip(raw, actions)]
-        runnable = [i for i, p in enumerate(pending) if p.request is not None]
-        results = dict(zip(runnable, executor.run_many([pending[i].request for i in runnable])))
-        return [e.finish_step(p, results.get(i)) for i, (e, p) in enumerate(zip(raw, pending))]
-    with ThreadPoolExecutor(max_workers=max(1, getattr(executor, "workers", 2))) as pool:
-        return list(pool.map(lambda pair: pair[0].step(pair[1]), zip(envs, actions)))
 
 
 TESTER_INSTRUCTION = (
@@ -164,8 +146,7 @@ def run_coder_tester(tasks: Sequence[Any], coder: Agent, tester: Agent, samples:
                     record.steps.append({agent: _clean_info(info) for agent, info in infos.items()})
                     for agent, reward in rewards.items():
                         record.role_rewards[agent] = record.role_rewards.get(agent, 0.0) + float(reward)
-                    code_rewards = infos.get("coder", {}).get("code_rewards") or []
-                    record.success = any(r == 1.0 for r in code_rewards)
+                    record.success = bool(infos["coder"]["success"])
                 record.reward = record.role_rewards.get("coder", 0.0)
                 records.append(record)
             finally:
@@ -231,9 +212,10 @@ def plot_summaries(summaries: Sequence[EnvSummary], path: Path, agent_name: str)
 
 def run_bench(env_ids: Sequence[str], agents: Mapping[str | None, Agent], tasks: Sequence[Any], samples: int,
               output_dir: str | Path, env_kwargs: dict[str, Any] | None = None,
-              executor: Any = None) -> tuple[list[EnvSummary], Path]:
+              executor: Any = None, wrappers: Sequence[Wrapper] = ()) -> tuple[list[EnvSummary], Path]:
     """Benchmark ``agents`` (``{None: agent}`` or ``{"coder": a, "tester": b}``) on each env id; writes
-    ``episodes.jsonl``, ``summary.json`` and ``bench.png`` under ``output_dir``."""
+    ``episodes.jsonl``, ``summary.json`` (with each agent's name and prompt style) and ``bench.png`` under
+    ``output_dir``. ``wrappers`` wrap every sub-env of the gymnasium envs (``gymnasium.make_vec``'s)."""
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     episodes_path = out / "episodes.jsonl"
@@ -244,7 +226,7 @@ def run_bench(env_ids: Sequence[str], agents: Mapping[str | None, Agent], tasks:
     with open(episodes_path, "w") as handle:
         for env_id in env_ids:
             if env_id in GYM_ENVS:
-                records = run_gym_env(env_id, tasks, default, samples, env_kwargs, executor)
+                records = run_gym_env(env_id, tasks, default, samples, env_kwargs, executor, wrappers)
             elif env_id in MULTI_AGENT_ENVS:
                 tester = agents.get("tester") or default
                 records = run_coder_tester(tasks, default, tester, samples, env_kwargs, executor)
@@ -258,7 +240,9 @@ def run_bench(env_ids: Sequence[str], agents: Mapping[str | None, Agent], tasks:
                 handle.write(json.dumps(asdict(record), default=_json_default) + "\n")
             summaries.append(summarise(records, samples))
     name = default.name if len(agents) == 1 else ", ".join(f"{k}={a.name}" for k, a in agents.items())
-    (out / "summary.json").write_text(json.dumps({"agent": name, "summaries": [asdict(s) for s in summaries]},
+    described = {role or "agent": agent.describe() for role, agent in agents.items()}
+    (out / "summary.json").write_text(json.dumps({"agent": name, "agents": described,
+                                                  "summaries": [asdict(s) for s in summaries]},
                                                  indent=2, default=_json_default))
     plot_summaries(summaries, out / "bench.png", name)
     return summaries, episodes_path

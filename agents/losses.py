@@ -7,12 +7,9 @@ completion tokens and 0 on padding. Every function here is pure torch and has a 
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch
 
-LossAggregation = Literal["sequence_mean", "token_mean", "constant"]
-KLEstimator = Literal["k1", "k2", "k3"]
+from agents.config import KLEstimator, LossAggregation
 
 
 def masked_mean(values: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:

@@ -22,40 +22,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from agents.rollout import (
-    PromptStyle,
-    Sample,
-    completion_to_action,
-    make_env,
-    observation_prompt,
-    sample_from_step,
-)
+from agents.rollout import Sample, sample_from_step
 
 if TYPE_CHECKING:
-    from agents.policy import Policy
+    from agents.episodes import EnvBatch
+    from agents.policy import Generation, Policy
+    from agents.prompting import PromptFormat
     from codegym.tasks.model import Task
 
-#: Turn budget of refinement rollouts (CodeRefine-v0's own default is 4).
+#: Turn budget of refinement rollouts (CodeRefine-v0's own default is 4): the ``max_turns`` of the refinement
+#: batch the trainer builds.
 DEFAULT_MAX_TURNS = 3
-
-
-def refine_prompt(observation: dict[str, Any], style: PromptStyle) -> Any:
-    """The policy input at a refinement turn: chat messages with feedback and the previous program, or for
-    completion-style models the feedback as Python comments above the prompt."""
-    if style == "chat":
-        messages = observation_prompt({k: str(v) for k, v in observation.items()}, "chat")
-        if observation.get("previous_code"):
-            messages[0]["content"] += ("\n\nYour previous program:\n```python\n" + str(observation["previous_code"])
-                                       + "\n```\nFix it.")
-        return messages
-    feedback = str(observation.get("feedback", "")).strip()
-    prefix = ""
-    if feedback:
-        prefix = "".join(f"# {line}\n" for line in ["The previous attempt failed:", *feedback.splitlines()[:8]])
-    return prefix + str(observation.get("prompt", ""))
 
 
 def returns_to_go(rewards: Sequence[float], discount: float) -> list[float]:
@@ -67,51 +46,32 @@ def returns_to_go(rewards: Sequence[float], discount: float) -> list[float]:
     return out
 
 
-def refine_rollouts(policy: Policy, all_tasks: Sequence[Task], tasks: Sequence[Task], group_size: int,
-                    temperature: float, top_p: float, max_new_tokens: int, style: PromptStyle = "completion",
-                    executor: Any = None, reward: Any = None, max_turns: int = DEFAULT_MAX_TURNS,
-                    turn_discount: float = 1.0, env_kwargs: dict[str, Any] | None = None) -> list[Sample]:
-    """``group_size`` refinement episodes per task on ``CodeRefine-v0``; returns one sample per turn with
-    :attr:`Sample.score` set to the turn's return-to-go (see the module docstring)."""
-    from codegym.sandbox import default_executor, get_executor
-
-    ex = get_executor(executor) if executor is not None else default_executor()
-    kwargs = dict(env_kwargs or {})
-    kwargs.setdefault("max_turns", max_turns)
-    if reward is not None:
-        kwargs["reward"] = reward
+def refine_rollouts(policy: Policy, envs: EnvBatch, tasks: Sequence[Task], group_size: int, temperature: float,
+                    top_p: float, max_new_tokens: int, prompt_format: PromptFormat | None = None,
+                    turn_discount: float = 1.0) -> list[Sample]:
+    """``group_size`` refinement episodes per task through ``envs`` (a ``CodeRefine-v0``
+    :class:`~agents.episodes.EnvBatch`, whose ``max_turns`` is the turn budget); returns one sample per turn with
+    :attr:`Sample.score` set to the turn's return-to-go (see the module docstring). ``prompt_format`` defaults to
+    the policy's."""
+    fmt = prompt_format or policy.prompt_format
     episodes = [(task, g) for g, task in enumerate(tasks) for _ in range(group_size)]
-    envs = [make_env("CodeRefine-v0", all_tasks, executor=ex, **kwargs) for _ in episodes]
-    observations = [env.reset(options={"task_id": task.task_id})[0] for env, (task, _) in zip(envs, episodes)]
-    turns: list[list[Sample]] = [[] for _ in episodes]
-    live = list(range(len(episodes)))
-    try:
-        while live:
-            prompts = [refine_prompt(observations[i], style) for i in live]
-            gens = policy.generate(prompts, num_samples=1, temperature=temperature, top_p=top_p,
-                                   max_new_tokens=max_new_tokens, return_logprobs=False)
-            actions = [completion_to_action(observations[i], g.text, style) for i, g in zip(live, gens)]
-            with ThreadPoolExecutor(max_workers=max(1, ex.workers)) as pool:
-                stepped = list(pool.map(lambda pair: pair[0].step(pair[1]),
-                                        zip([envs[i] for i in live], actions)))
-            still = []
-            for i, gen, action, (obs, step_reward, terminated, truncated, info) in zip(live, gens, actions,
-                                                                                       stepped):
-                task, group = episodes[i]
-                prefix = action[: len(action) - len(gen.text)] if style == "completion" else ""
-                sample = sample_from_step(policy, gen, action, step_reward, info, task.task_id, group,
-                                          prefix=prefix, turn=len(turns[i]) + 1)
-                sample.passed = bool(info.get("hidden_pass_rate") == 1.0 or info.get("passed"))
-                turns[i].append(sample)
-                observations[i] = obs
-                if not (terminated or truncated):
-                    still.append(i)
-            live = still
-    finally:
-        for env in envs:
-            env.close()
+    written: list[list[tuple[Generation, str, str]]] = [[] for _ in episodes]  # (generation, action, prefix)
+
+    def act(live: list[int], observations: list[dict[str, Any]]) -> list[str]:
+        gens = policy.generate([fmt.prompt(o) for o in observations], num_samples=1, temperature=temperature,
+                               top_p=top_p, max_new_tokens=max_new_tokens, return_logprobs=False, stop=fmt.stop)
+        actions = [fmt.action(o, g.text) for o, g in zip(observations, gens)]
+        for i, o, g, a in zip(live, observations, gens, actions):
+            written[i].append((g, a, fmt.action_prefix(o)))
+        return actions
+
+    played = envs.play([task.task_id for task, _ in episodes], act)
     samples: list[Sample] = []
-    for episode in turns:
+    for (task, group), turns, steps in zip(episodes, written, played):
+        episode = []
+        for number, ((gen, action, prefix), step) in enumerate(zip(turns, steps), 1):
+            episode.append(sample_from_step(policy, gen, action, step.reward, step.info, task.task_id, group,
+                                            prefix=prefix, turn=number))
         for sample, ret in zip(episode, returns_to_go([s.reward for s in episode], turn_discount)):
             sample.score = ret
             sample.info["episode_turns"] = len(episode)
@@ -120,22 +80,6 @@ def refine_rollouts(policy: Policy, all_tasks: Sequence[Task], tasks: Sequence[T
 
 
 # -- coder-tester ----------------------------------------------------------------------------------------------
-
-TESTER_CHAT_INSTRUCTION = (
-    "Write one unit test for the following task as a JSON object "
-    '{{"input": [positional arguments], "output": expected return value}} (for a stdin/stdout task both are '
-    "strings). Answer with the JSON object only.\n\n{prompt}")
-#: Completion-style tester prompt: the model continues a JSON test object after the task.
-TESTER_COMPLETION_SUFFIX = '\n# One unit test as JSON {"input": [arguments], "output": expected}:\n{"input": ['
-
-
-def tester_prompt(observation: dict[str, Any], style: PromptStyle) -> tuple[Any, str]:
-    """(policy input, text the completion is appended to) for the tester role."""
-    prompt = str(observation.get("prompt", ""))
-    if style == "chat":
-        return [{"role": "user", "content": TESTER_CHAT_INSTRUCTION.format(prompt=prompt)}], ""
-    return prompt + TESTER_COMPLETION_SUFFIX, '{"input": ['
-
 
 def first_json_test(text: str) -> Any:
     """The first JSON object in ``text`` (a fenced block is unwrapped), or ``None`` when there is none."""
@@ -157,33 +101,33 @@ def first_json_test(text: str) -> Any:
 
 
 def coder_tester_rollouts(policy: Policy, all_tasks: Sequence[Task], tasks: Sequence[Task], group_size: int,
-                          temperature: float, top_p: float, max_new_tokens: int, style: PromptStyle = "completion",
-                          executor: Any = None, env_kwargs: dict[str, Any] | None = None) -> list[Sample]:
+                          temperature: float, top_p: float, max_new_tokens: int,
+                          prompt_format: PromptFormat | None = None, executor: Any = None,
+                          env_kwargs: dict[str, Any] | None = None) -> list[Sample]:
     """One ``CoderTester-v0`` round per task with the shared policy in both roles (CURE); coder samples of task
     ``i`` are group ``2i`` and its tester samples group ``2i + 1``."""
     from codegym.envs import coder_tester_v0
     from codegym.sandbox import default_executor, get_executor
 
+    fmt = prompt_format or policy.prompt_format
     ex = get_executor(executor) if executor is not None else default_executor()
     kwargs = dict(env_kwargs or {})
     kwargs.update(n_codes=group_size, n_tests=group_size, rounds=1)
     envs = [coder_tester_v0.parallel_env(tasks=list(all_tasks), executor=ex, **kwargs) for _ in tasks]
     try:
         observations = [env.reset(options={"task_id": task.task_id})[0] for env, task in zip(envs, tasks)]
-        coder_prompts = [observation_prompt({k: str(v) for k, v in obs["coder"].items()}, style)
-                         for obs in observations]
-        tester_inputs = [tester_prompt(obs["tester"], style) for obs in observations]
-        code_gens = policy.generate(coder_prompts, num_samples=group_size, temperature=temperature, top_p=top_p,
-                                    max_new_tokens=max_new_tokens, return_logprobs=False)
+        tester_inputs = [fmt.tester_prompt(obs["tester"]) for obs in observations]
+        code_gens = policy.generate([fmt.prompt(obs["coder"]) for obs in observations], num_samples=group_size,
+                                    temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
+                                    return_logprobs=False, stop=fmt.stop)
         test_gens = policy.generate([p for p, _ in tester_inputs], num_samples=group_size,
                                     temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
-                                    return_logprobs=False)
+                                    return_logprobs=False, stop=fmt.stop)
         samples: list[Sample] = []
         for i, (env, task, obs) in enumerate(zip(envs, tasks, observations)):
             codes = code_gens[i * group_size:(i + 1) * group_size]
             tests = test_gens[i * group_size:(i + 1) * group_size]
-            code_actions = [completion_to_action({k: str(v) for k, v in obs["coder"].items()}, g.text, style)
-                            for g in codes]
+            code_actions = [fmt.action(obs["coder"], g.text) for g in codes]
             prefix = tester_inputs[i][1]
             test_objects = [first_json_test(prefix + g.text) for g in tests]
             actions = {"coder": json.dumps(code_actions), "tester": json.dumps(test_objects)}

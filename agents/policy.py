@@ -20,6 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from agents.prompting import PromptFormat, cut_at_stop
 from codegym.errors import CodegymError
 
 Message = dict[str, str]
@@ -74,14 +75,16 @@ def pick_device(device: str | None = None) -> torch.device:
 
 
 class Policy:
-    """A causal LM + tokenizer (+ optional value head, LoRA adapter and vLLM engine)."""
+    """A causal LM + tokenizer (+ optional value head, LoRA adapter and vLLM engine) and its
+    :class:`~agents.prompting.PromptFormat` (how it is prompted; saved and loaded with the model)."""
 
     def __init__(self, model: Any, tokenizer: Any, device: torch.device | str | None = None,
-                 value_head: bool = False, name: str = "model") -> None:
+                 value_head: bool = False, name: str = "model", prompt_format: PromptFormat | None = None) -> None:
         self.device = pick_device(str(device) if device is not None else None)
         self.model = model.to(self.device)
         self.tokenizer = tokenizer
         self.name = name
+        self.prompt_format = prompt_format or PromptFormat.infer(tokenizer)
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token_id is None:
             # many base models ship without a pad token; padding is always masked, so EOS is safe to reuse
@@ -101,7 +104,8 @@ class Policy:
         """Load a causal LM and its tokenizer from a local directory or the Hugging Face hub.
 
         ``dtype="auto"`` picks bf16 on a GPU that supports it and fp32 otherwise. ``engine="vllm"`` generates with
-        vLLM (weights are synced after each update by :meth:`sync_engine`).
+        vLLM (weights are synced after each update by :meth:`sync_engine`). The prompt format is the one recorded in
+        the directory (``prompt_format.json``), else inferred from the tokenizer (:meth:`PromptFormat.infer`).
         """
         from transformers import AutoModelForCausalLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -123,7 +127,9 @@ class Policy:
             model.config.use_cache = False
         if lora is not None:
             model = apply_lora(model, lora)
-        policy = cls(model, tokenizer, target, value_head=value_head, name=Path(source).name or source)
+        recorded = PromptFormat.load(source) if Path(source).is_dir() else None
+        policy = cls(model, tokenizer, target, value_head=value_head, name=Path(source).name or source,
+                     prompt_format=recorded)
         if engine == "vllm":
             policy.vllm = VLLMEngine(source, dtype=str(torch_dtype).replace("torch.", ""))
         elif engine != "hf":
@@ -175,8 +181,13 @@ class Policy:
     @torch.no_grad()
     def generate(self, prompts: Sequence[PromptLike], num_samples: int = 1, temperature: float = 1.0,
                  top_p: float = 1.0, max_new_tokens: int = 256, batch_size: int | None = None,
-                 max_prompt_tokens: int | None = None, return_logprobs: bool = True) -> list[Generation]:
+                 max_prompt_tokens: int | None = None, return_logprobs: bool = True,
+                 stop: Sequence[str] | None = None) -> list[Generation]:
         """Sample ``num_samples`` completions per prompt; the samples of one prompt are contiguous in the result.
+
+        ``stop`` (default: the prompt format's) ends a completion at the first stop sequence: the text stops before
+        it, the token ids run to the token that completed it (what the policy sampled), as OpenAI's and vLLM's
+        ``stop`` do.
 
         ``temperature=0`` decodes greedily. Log-probabilities are those of the sampling distribution at
         ``temperature`` (top-p truncation aside), which is what the trainer recomputes. ``return_logprobs=False``
@@ -186,8 +197,9 @@ class Policy:
         if num_samples < 1 or max_new_tokens < 1:
             raise ValueError("num_samples and max_new_tokens must be >= 1")
         texts = [self.format_prompt(p) for p in prompts]
+        stops = tuple(self.prompt_format.stop if stop is None else stop)
         if self.vllm is not None:
-            return self.vllm.generate(texts, self.tokenizer, num_samples, temperature, top_p, max_new_tokens)
+            return self.vllm.generate(texts, self.tokenizer, num_samples, temperature, top_p, max_new_tokens, stops)
         # one row per sample; chunk rows so memory stays bounded
         rows = [t for t in texts for _ in range(num_samples)]
         chunk = batch_size or len(rows)
@@ -197,13 +209,14 @@ class Policy:
         try:
             for start in range(0, len(rows), chunk):
                 out.extend(self._generate_rows(rows[start:start + chunk], temperature, top_p, max_new_tokens,
-                                               max_prompt_tokens, return_logprobs))
+                                               max_prompt_tokens, return_logprobs, stops))
         finally:
             self.model.train(was_training)
         return out
 
     def _generate_rows(self, rows: list[str], temperature: float, top_p: float, max_new_tokens: int,
-                       max_prompt_tokens: int | None, return_logprobs: bool = True) -> list[Generation]:
+                       max_prompt_tokens: int | None, return_logprobs: bool = True,
+                       stops: tuple[str, ...] = ()) -> list[Generation]:
         enc = self.tokenizer(rows, return_tensors="pt", padding=True, add_special_tokens=False,
                              truncation=max_prompt_tokens is not None, max_length=max_prompt_tokens)
         input_ids = enc["input_ids"].to(self.device)
@@ -236,10 +249,24 @@ class Policy:
             prompt_ids = input_ids[i][attention_mask[i].bool()].tolist()
             completion_ids = ids[:length]
             text = self.tokenizer.decode(completion_ids, skip_special_tokens=True)
+            if stops:  # on the generated text only (HF's stop_strings also match across the prompt's end)
+                text, completion_ids, stopped = self._cut_at_stop(text, completion_ids, stops)
+                if stopped:
+                    length, truncated = len(completion_ids), False
             gens.append(Generation(prompt=row, text=text, prompt_ids=prompt_ids, completion_ids=completion_ids,
                                    logprobs=logprobs[i, :length].tolist() if logprobs is not None else [],
                                    truncated=truncated))
         return gens
+
+    def _cut_at_stop(self, text: str, ids: list[int], stops: tuple[str, ...]) -> tuple[str, list[int], bool]:
+        """(text before the first stop sequence, the ids up to the token completing it, whether one was found)."""
+        cut, end = cut_at_stop(text, stops)
+        if end is None:
+            return text, ids, False
+        for k in range(1, len(ids) + 1):
+            if len(self.tokenizer.decode(ids[:k], skip_special_tokens=True)) >= end:
+                return cut, ids[:k], True
+        return cut, ids, True
 
     def sync_engine(self) -> None:
         """Push the current weights into the vLLM engine (no-op for HF generation)."""
@@ -305,6 +332,7 @@ class Policy:
             model = copy.deepcopy(model).merge_and_unload()
         model.save_pretrained(path)
         self.tokenizer.save_pretrained(path)
+        self.prompt_format.save(path)
         if self.value_head is not None:
             torch.save(self.value_head.state_dict(), path / "value_head.pt")
         return path
@@ -352,11 +380,11 @@ class VLLMEngine:
                        enable_prefix_caching=True)
 
     def generate(self, texts: list[str], tokenizer: Any, num_samples: int, temperature: float, top_p: float,
-                 max_new_tokens: int) -> list[Generation]:
+                 max_new_tokens: int, stop: tuple[str, ...] = ()) -> list[Generation]:
         from vllm import SamplingParams
 
         params = SamplingParams(n=num_samples, temperature=temperature, top_p=top_p, max_tokens=max_new_tokens,
-                                logprobs=0)
+                                logprobs=0, stop=list(stop) or None)
         outputs = self.llm.generate(texts, params, use_tqdm=False)
         gens = []
         for text, request in zip(texts, outputs):
@@ -365,7 +393,7 @@ class VLLMEngine:
                 logprobs = [float(step[tok].logprob) for step, tok in zip(sample.logprobs or [], ids)]
                 gens.append(Generation(prompt=text, text=sample.text, prompt_ids=list(request.prompt_token_ids),
                                        completion_ids=ids, logprobs=logprobs,
-                                       truncated=sample.finish_reason == "length"))
+                                       truncated=sample.finish_reason == "length"))  # "stop": EOS or a stop
         return gens
 
     def load_weights(self, state_dict: dict[str, torch.Tensor]) -> None:

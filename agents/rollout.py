@@ -1,15 +1,13 @@
 """Rollouts through codegym's envs: the policy writes, the env executes and scores.
 
 * :func:`codegen_rollouts` -- single-turn on ``CodeGen-v0``: ``group_size`` samples per task (GRPO's groups), one
-  env episode per sample; the batch's programs run in parallel through ``executor.run_many`` (the env's
-  ``prepare_step``/``finish_step`` split), so a 128-sample batch costs one parallel sandbox round.
-* :func:`refine_rollouts` -- multi-turn on ``CodeRefine-v0`` (see :mod:`agents.multiturn`).
-* :func:`coder_tester_rollouts` -- CURE-style co-training on ``CoderTester-v0`` (see :mod:`agents.multiturn`).
+  env episode per sample, all played through one :class:`~agents.episodes.EnvBatch` (a gymnasium vector env: with
+  ``CodeGen-v0``'s own, a 128-sample batch costs one parallel sandbox round).
+* :func:`~agents.multiturn.refine_rollouts` -- multi-turn on ``CodeRefine-v0``.
+* :func:`~agents.multiturn.coder_tester_rollouts` -- CURE-style co-training on ``CoderTester-v0``.
 
-Prompt styles. ``"chat"`` (any instruction model): the task goes through the tokenizer's chat template with an
-instruction to answer in a fenced Python block, and the env extracts the block. ``"completion"`` (base models and
-the tiny model): the model continues the task's prompt text (signature and docstring) and the action sent to the env
-is prompt + continuation, i.e. the whole program. Completions are cut at the EOS token.
+How observations become prompts and completions become actions is the policy's
+:class:`~agents.prompting.PromptFormat` (``chat`` or ``completion``; see :mod:`agents.prompting`).
 """
 
 from __future__ import annotations
@@ -17,19 +15,16 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from codegym.rewards.base import RewardOutput
 from codegym.rewards.placement import locate_program, token_rewards
 
 if TYPE_CHECKING:
+    from agents.episodes import EnvBatch
     from agents.policy import Generation, Policy
+    from agents.prompting import PromptFormat
     from codegym.tasks.model import Task
-
-PromptStyle = Literal["chat", "completion"]
-
-CHAT_INSTRUCTION = ("Solve the following Python programming task. Answer with the complete program in a single "
-                    "```python code block.")
 
 
 @dataclass
@@ -59,113 +54,38 @@ class Sample:
             self.score = self.reward
 
 
-def observation_prompt(observation: dict[str, str], style: PromptStyle, show_tests: bool = True) -> Any:
-    """The policy input for an env observation: chat messages (``chat``) or raw text (``completion``)."""
-    prompt = observation.get("prompt", "")
-    if style == "completion":
-        return prompt
-    if style != "chat":
-        raise ValueError(f"unknown prompt style {style!r}; use 'chat' or 'completion'")
-    parts = [CHAT_INSTRUCTION, "", prompt.rstrip()]
-    if show_tests and observation.get("tests"):
-        parts += ["", "Visible tests:", observation["tests"].rstrip()]
-    if observation.get("feedback"):
-        parts += ["", "Feedback on your previous attempt:", observation["feedback"].rstrip()]
-    return [{"role": "user", "content": "\n".join(parts)}]
-
-
-def completion_to_action(observation: dict[str, str], text: str, style: PromptStyle) -> str:
-    """The env action for a completion: the text itself (chat) or the prompt plus its continuation."""
-    return observation.get("prompt", "") + text if style == "completion" else text
-
-
-def make_env(env_id: str, tasks: Sequence[Task], **kwargs: Any):
-    """``gymnasium.make(env_id, tasks=tasks, **kwargs)`` after registering codegym's envs."""
-    import gymnasium as gym
-
-    from codegym.envs import register_envs
-
-    register_envs()  # idempotent; makes the ids known to gymnasium
-
-    return gym.make(env_id, tasks=list(tasks), **kwargs)
-
-
-class EnvBatch:
-    """A pool of single-turn envs stepped as one batch whose executions run in parallel on one executor."""
-
-    def __init__(self, env_id: str, tasks: Sequence[Task], executor: Any = None, reward: Any = None,
-                 env_kwargs: dict[str, Any] | None = None) -> None:
-        self.env_id = env_id
-        self.tasks = list(tasks)
-        self.kwargs = dict(env_kwargs or {})
-        if reward is not None:
-            self.kwargs["reward"] = reward
-        from codegym.sandbox import default_executor, get_executor
-
-        self.executor = get_executor(executor) if executor is not None else default_executor()
-        self._envs: list[Any] = []
-
-    def _env(self, i: int):
-        while len(self._envs) <= i:
-            self._envs.append(make_env(self.env_id, self.tasks, executor=self.executor, **self.kwargs))
-        return self._envs[i]
-
-    def reset(self, task_ids: Sequence[str], seed: int | None = None) -> list[dict[str, str]]:
-        observations = []
-        for i, task_id in enumerate(task_ids):
-            obs, _ = self._env(i).reset(seed=None if seed is None else seed + i, options={"task_id": task_id})
-            observations.append(obs)
-        return observations
-
-    def step(self, actions: Sequence[str]) -> list[tuple[dict[str, str], float, dict[str, Any]]]:
-        """Step env ``i`` with ``actions[i]``; every program of the batch runs in one ``run_many`` call."""
-        envs = [self._env(i).unwrapped for i in range(len(actions))]
-        if all(hasattr(e, "prepare_step") and hasattr(e, "finish_step") for e in envs):
-            pending = [e.prepare_step(a) for e, a in zip(envs, actions)]
-            runnable = [i for i, p in enumerate(pending) if p.request is not None]
-            results = self.executor.run_many([pending[i].request for i in runnable])
-            by_index = dict(zip(runnable, results))
-            out = []
-            for i, (env, step) in enumerate(zip(envs, pending)):
-                obs, reward, _, _, info = env.finish_step(step, by_index.get(i))
-                out.append((obs, float(reward), info))
-            return out
-        # envs without the split API: step them from threads (each blocks on its own sandbox run)
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=max(1, self.executor.workers)) as pool:
-            stepped = list(pool.map(lambda pair: pair[0].step(pair[1]),
-                                    zip([self._env(i) for i in range(len(actions))], actions)))
-        return [(obs, float(reward), info) for obs, reward, _, _, info in stepped]
-
-    def close(self) -> None:
-        for env in self._envs:
-            env.close()
-        self._envs = []
-
-
 def codegen_rollouts(policy: Policy, envs: EnvBatch, tasks: Sequence[Task], group_size: int,
-                     temperature: float, top_p: float, max_new_tokens: int, style: PromptStyle = "completion",
+                     temperature: float, top_p: float, max_new_tokens: int, prompt_format: PromptFormat | None = None,
                      start_group: int = 0, gen_batch_size: int | None = None) -> list[Sample]:
-    """``group_size`` samples for each task through ``CodeGen-v0``-like envs; groups are contiguous."""
+    """``group_size`` samples for each task through single-turn ``CodeGen-v0`` episodes; groups are contiguous.
+    ``prompt_format`` defaults to the policy's."""
+    fmt = prompt_format or policy.prompt_format
     task_ids = [t.task_id for t in tasks for _ in range(group_size)]
-    observations = envs.reset(task_ids)
-    prompts = [observation_prompt(observations[i * group_size], style) for i in range(len(tasks))]
-    generations = policy.generate(prompts, num_samples=group_size, temperature=temperature, top_p=top_p,
-                                  max_new_tokens=max_new_tokens, batch_size=gen_batch_size,
-                                  return_logprobs=False)
-    actions = [completion_to_action(obs, g.text, style) for obs, g in zip(observations, generations)]
-    stepped = envs.step(actions)
+    generations: list[Generation] = []
+    actions: list[str] = []
+
+    def act(live: list[int], observations: list[dict[str, Any]]) -> list[str]:
+        # the samples of a task share its prompt: generate num_samples per distinct prompt
+        prompts = [fmt.prompt(observations[i * group_size]) for i in range(len(tasks))]
+        generations.extend(policy.generate(prompts, num_samples=group_size, temperature=temperature, top_p=top_p,
+                                           max_new_tokens=max_new_tokens, batch_size=gen_batch_size,
+                                           return_logprobs=False, stop=fmt.stop))
+        actions.extend(fmt.action(obs, g.text) for obs, g in zip(observations, generations))
+        return actions
+
+    episodes = envs.play(task_ids, act, max_steps=1)
     samples = []
-    for i, (gen, action, (_, reward, info)) in enumerate(zip(generations, actions, stepped)):
-        samples.append(sample_from_step(policy, gen, action, reward, info, task_ids[i],
+    for i, (gen, action, episode) in enumerate(zip(generations, actions, episodes)):
+        step = episode[0]
+        samples.append(sample_from_step(policy, gen, action, step.reward, step.info, task_ids[i],
                                         start_group + i // group_size, prefix=action[:len(action) - len(gen.text)]))
     return samples
 
 
 def sample_from_step(policy: Policy, gen: Generation, action: str, reward: float, info: dict[str, Any],
                      task_id: str, group: int, prefix: str = "", turn: int = 1, role: str = "coder") -> Sample:
-    """A :class:`Sample` from one generation and the env's verdict; per-line rewards are placed on tokens."""
+    """A :class:`Sample` from one generation and the env's verdict (``passed`` is the env's ``info["success"]``);
+    per-line rewards are placed on tokens."""
     program = info.get("program")
     dense = None
     output = info.get("reward_output")
@@ -176,7 +96,7 @@ def sample_from_step(policy: Policy, gen: Generation, action: str, reward: float
                                  "visible_hidden_gap", "format_error") if k in info}
     return Sample(task_id=task_id, group=group, prompt_ids=gen.prompt_ids, completion_ids=gen.completion_ids,
                   logprobs=gen.logprobs, text=gen.text, reward=float(reward), truncated=gen.truncated,
-                  passed=bool(info.get("passed", False)), program=program, token_rewards=dense, turn=turn,
+                  passed=bool(info["success"]), program=program, token_rewards=dense, turn=turn,
                   role=role, info=keep)
 
 
@@ -220,3 +140,41 @@ def _decoded_spans(tokenizer: Any, completion_ids: Sequence[int], full_text: str
         spans.append((generated_from + done, generated_from + end))
         done = end
     return spans
+
+
+def evaluate_policy(policy: Policy, tasks: Sequence[Task], envs: EnvBatch, samples_per_task: int = 1,
+                    temperature: float = 0.0, max_new_tokens: int = 256, prompt_format: PromptFormat | None = None,
+                    gen_batch_size: int | None = None) -> dict[str, Any]:
+    """pass@1 of ``policy`` on ``tasks`` through single-turn envs (greedy when ``temperature == 0``): the unbiased
+    estimate over ``samples_per_task`` samples per task."""
+    from codegym.evaluation import pass_at_k
+
+    samples = codegen_rollouts(policy, envs, tasks, samples_per_task, temperature, 1.0, max_new_tokens,
+                               prompt_format, gen_batch_size=gen_batch_size)
+    counts = []
+    for i in range(len(tasks)):
+        group = samples[i * samples_per_task:(i + 1) * samples_per_task]
+        counts.append((len(group), sum(s.passed for s in group)))
+    pass1 = pass_at_k(counts, [1]).get(1, 0.0)
+    return {"pass@1": pass1, "reward_mean": sum(s.reward for s in samples) / max(len(samples), 1),
+            "tasks": len(tasks), "samples": len(samples)}
+
+
+def difficulty_filter(policy: Policy, tasks: Sequence[Task], envs: EnvBatch, samples_per_task: int,
+                      temperature: float, max_new_tokens: int, prompt_format: PromptFormat | None = None,
+                      gen_batch_size: int | None = None) -> tuple[list[Task], list[float]]:
+    """Keep the tasks the policy sometimes but not always solves (DeepCoder's offline difficulty filtering for
+    GRPO+: a group whose samples all pass or all fail has zero advantage and teaches nothing).
+
+    Returns the kept tasks and every task's measured pass rate."""
+    samples = codegen_rollouts(policy, envs, tasks, samples_per_task, temperature, 1.0, max_new_tokens,
+                               prompt_format, gen_batch_size=gen_batch_size)
+    rates = []
+    kept = []
+    for i, task in enumerate(tasks):
+        group = samples[i * samples_per_task:(i + 1) * samples_per_task]
+        rate = sum(s.passed for s in group) / samples_per_task
+        rates.append(rate)
+        if 0.0 < rate < 1.0:
+            kept.append(task)
+    return kept, rates

@@ -1,12 +1,16 @@
 """A minimal OpenAI-compatible HTTP server for a local model (stdlib ``http.server``), for tests and demos.
 
     python -m agents.serve --model runs/train/final --port 8000
-    codegym bench --env CodeGen-v0 --agent openai:http://127.0.0.1:8000/v1#tiny
+    codegym bench --env CodeGen-v0 --agent openai-completions:http://127.0.0.1:8000/v1#final
 
 Endpoints: ``GET /v1/models``, ``POST /v1/chat/completions`` (``messages``, ``temperature``, ``top_p``,
-``max_tokens``/``max_completion_tokens``, ``n``) and ``POST /v1/completions`` (``prompt``). It binds to 127.0.0.1
-by default; generation is serialised with a lock (one model, one request at a time). Not a production server: use
-vLLM or TGI for real models.
+``max_tokens``/``max_completion_tokens``, ``n``, ``stop``) and ``POST /v1/completions`` (``prompt``, the same
+sampling fields). The model is served the way its directory says it is prompted (``prompt_format.json``, see
+:mod:`agents.prompting`): a completion-style model (the tiny model, anything ``codegym train`` trained
+completion-style) answers ``/v1/completions`` and refuses chat requests with a 400 that says so, rather than answer
+through a chat template it never saw; ``/v1/models`` reports the format; its stop sequences apply unless a request
+gives ``stop``. ``--prompt-style`` overrides the record. It binds to 127.0.0.1 by default; generation is serialised
+with a lock (one model, one request at a time). Not a production server: use vLLM or TGI for real models.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from agents.policy import Policy
+from agents.prompting import PROMPT_STYLES
 
 #: Upper bound on max_tokens a request may ask for (keeps a stray request from pinning the CPU).
 MAX_TOKENS_CAP = 4096
@@ -64,8 +69,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
         if self.path.rstrip("/") in ("/v1/models", "/models"):
+            fmt = self.server.policy.prompt_format
             self._send(200, {"object": "list", "data": [{"id": self.server.model_name, "object": "model",
-                                                         "owned_by": "codegym"}]})
+                                                         "owned_by": "codegym",
+                                                         "prompt_format": {"style": fmt.style,
+                                                                           "stop": list(fmt.stop)}}]})
         elif self.path.rstrip("/") in ("/health", "/v1/health"):
             self._send(200, {"status": "ok"})
         else:
@@ -100,15 +108,24 @@ class _Handler(BaseHTTPRequestHandler):
         if not 1 <= n <= 16:
             raise ValueError("n must be between 1 and 16")
         temperature = float(request.get("temperature", 1.0))
+        stop = request.get("stop")
+        if isinstance(stop, str):
+            stop = [stop]
+        if stop is not None and (not isinstance(stop, list) or not all(isinstance(x, str) and x for x in stop)):
+            raise ValueError("stop must be a string or a list of non-empty strings")
         return {"temperature": temperature, "top_p": float(request.get("top_p", 1.0)),
                 "max_new_tokens": max(1, min(int(max_tokens), MAX_TOKENS_CAP)), "num_samples": n,
-                "return_logprobs": False}
+                "return_logprobs": False, "stop": stop}
 
     def _generate(self, prompt: Any, request: dict[str, Any]):
         with self.server.lock:
             return self.server.policy.generate([prompt], **self._sampling(request))
 
     def _chat(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.server.policy.prompt_format.style != "chat":
+            raise ValueError(f"model {self.server.model_name} is prompted completion-style (its prompt_format.json);"
+                             " send /v1/completions requests (agent spec openai-completions:URL#MODEL), or serve it "
+                             "with --prompt-style chat")
         messages = request.get("messages")
         if not isinstance(messages, list) or not messages or \
                 not all(isinstance(m, dict) and "role" in m and "content" in m for m in messages):
@@ -148,10 +165,11 @@ def _content_text(content: Any) -> str:
 
 
 def start_server(model: str | Policy, host: str = "127.0.0.1", port: int = 0, model_name: str | None = None,
-                 device: str = "cpu") -> tuple[ModelServer, threading.Thread]:
+                 device: str = "cpu", prompt_style: str = "auto") -> tuple[ModelServer, threading.Thread]:
     """Start serving in a background thread; ``port=0`` picks a free port (read it from ``server.url``).
-    Stop with ``server.shutdown(); server.server_close()``."""
+    ``prompt_style`` overrides the model's recorded one. Stop with ``server.shutdown(); server.server_close()``."""
     policy = model if isinstance(model, Policy) else Policy.from_pretrained(model, device=device)
+    policy.prompt_format = policy.prompt_format.with_overrides(prompt_style)
     server = ModelServer(policy, model_name or policy.name, host, port)
     thread = threading.Thread(target=server.serve_forever, name="codegym-serve", daemon=True)
     thread.start()
@@ -165,10 +183,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--name", default=None, help="model name reported by the API (default: directory name)")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--prompt-style", choices=("auto", *PROMPT_STYLES), default="auto",
+                        help="how the model is prompted (default: as its directory records)")
     args = parser.parse_args(argv)
     policy = Policy.from_pretrained(args.model, device=args.device)
+    policy.prompt_format = policy.prompt_format.with_overrides(args.prompt_style)
     server = ModelServer(policy, args.name or policy.name, args.host, args.port)
-    print(f"serving {server.model_name} at {server.url}", flush=True)
+    print(f"serving {server.model_name} ({policy.prompt_format.style} style) at {server.url}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

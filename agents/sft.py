@@ -9,38 +9,42 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from agents.rollout import PromptStyle, observation_prompt
-
 if TYPE_CHECKING:
     from agents.policy import Policy
+    from agents.prompting import PromptFormat
     from codegym.tasks.model import Task
 
 
-def sft_pair(task: Task, style: PromptStyle) -> tuple[Any, str] | None:
+def sft_pair(task: Task, prompt_format: PromptFormat) -> tuple[Any, str] | None:
     """(policy input, target text) for a task's first reference solution, or None when it has none.
 
+    The input is what ``CodeGen-v0``'s first observation of the task becomes under ``prompt_format``.
     ``completion`` style targets the part of the reference after the prompt (the function body) when the reference
     starts with the prompt; ``chat`` style targets the whole reference in a fenced block.
     """
+    from codegym.envs.common import render_tests
+
     reference = task.reference
     if not reference:
         return None
-    observation = {"prompt": task.prompt, "tests": "", "feedback": ""}
-    if style == "completion":
+    observation = {"prompt": task.prompt, "tests": render_tests(task.visible_tests), "feedback": ""}
+    if prompt_format.style == "completion":
         target = reference[len(task.prompt):] if reference.startswith(task.prompt) else reference
     else:
         target = f"```python\n{reference.rstrip()}\n```"
-    return observation_prompt(observation, style, show_tests=False), target
+    return prompt_format.prompt(observation), target
 
 
 def supervised_warmup(policy: Policy, tasks: Sequence[Task], steps: int, learning_rate: float = 1e-3,
-                      batch_size: int = 16, style: PromptStyle = "completion", seed: int = 0,
+                      batch_size: int = 16, prompt_format: PromptFormat | None = None, seed: int = 0,
                       progress: Callable[[int, float], None] | None = None) -> list[float]:
     """Train ``policy`` for ``steps`` minibatches of (prompt, reference) pairs; returns the loss per step.
 
     Only the target tokens (and the EOS that ends them) are trained; prompt tokens are context.
+    ``prompt_format`` defaults to the policy's.
     """
-    pairs = [p for p in (sft_pair(t, style) for t in tasks) if p is not None]
+    fmt = prompt_format or policy.prompt_format
+    pairs = [p for p in (sft_pair(t, fmt) for t in tasks) if p is not None]
     if not pairs:
         raise ValueError("supervised warm-up needs tasks with reference solutions")
     rng = random.Random(seed)

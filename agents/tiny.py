@@ -1,7 +1,8 @@
 """A tiny causal LM and tokenizer built locally from a config, for tests and the CPU demo (no download).
 
 :func:`build_tiny_model` writes a Hugging Face model directory (``config.json``, weights, tokenizer files with a chat
-template, ``generation_config.json``) that loads by path like any hub model::
+template, ``generation_config.json``, and ``prompt_format.json``: completion style) that loads by path like any hub
+model::
 
     from agents.tiny import build_tiny_model
     path = build_tiny_model("runs/tiny")          # ~1M parameters, Llama architecture
@@ -18,6 +19,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from agents.prompting import PromptFormat
 
 #: Special tokens of the tiny tokenizer. ``<|end|>`` ends every chat message and is the EOS token.
 PAD_TOKEN = "<|pad|>"
@@ -106,22 +109,13 @@ class TinyModelConfig:
 
 
 def build_tiny_tokenizer(corpus: Iterable[str] = (), vocab_size: int = 1024):
-    """A byte-level BPE ``PreTrainedTokenizerFast`` with the chat template, trained on the built-in corpus plus
-    ``corpus``."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
+    """The tiny model's tokenizer: codegym's byte-level BPE builder (:func:`codegym.prm.model.build_tokenizer`)
+    trained on the built-in Python corpus plus ``corpus``, with the chat role tokens and :data:`CHAT_TEMPLATE`."""
+    from codegym.prm.model import build_tokenizer
 
-    specials = [PAD_TOKEN, END_TOKEN, *ROLE_TOKENS]
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    texts = [_BASE_CORPUS, *corpus]
-    tokenizer.train_from_iterator(texts, trainer=trainer)
-    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token=PAD_TOKEN, eos_token=END_TOKEN,
-                                   additional_special_tokens=list(ROLE_TOKENS))
-    fast.chat_template = CHAT_TEMPLATE
+    # min_frequency 0: the built-in corpus is small, and every merge it has is one the tiny model can use
+    fast = build_tokenizer([_BASE_CORPUS, *corpus], vocab_size=vocab_size, min_frequency=0, pad_token=PAD_TOKEN,
+                           eos_token=END_TOKEN, extra_special_tokens=ROLE_TOKENS, chat_template=CHAT_TEMPLATE)
     fast.padding_side = "left"  # decoder-only generation pads on the left
     return fast
 
@@ -148,6 +142,8 @@ def build_tiny_model(path: str | Path, config: TinyModelConfig | None = None, co
                                                pad_token_id=tokenizer.pad_token_id, do_sample=True)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
+    # trained and evaluated completion-style (it continues a function's signature); the record travels with it
+    PromptFormat(style="completion").save(path)
     (path / "tiny_config.json").write_text(json.dumps(asdict(config), indent=2))
     return path
 

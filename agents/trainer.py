@@ -1,138 +1,89 @@
-"""The training loop behind ``codegym train``: rollouts through an env, GRPO/GRPO+/PPO updates, periodic held-out
-evaluation, checkpoints with ``resume``, metrics as JSONL (and TensorBoard when installed), a learning-curve PNG and
-a final table.
+"""The training loop behind ``codegym train``: an optional supervised warm-up and difficulty filter, then rollouts
+through an env, GRPO/GRPO+/PPO updates, periodic held-out evaluation, checkpoints with ``resume``, metrics as JSONL
+(and TensorBoard when installed), a learning-curve PNG and a final table.
 
 Output directory layout::
 
+    OUT/train_config.json        the run's settings, its algorithm's and the prompt format
     OUT/metrics.jsonl            one JSON object per training step and per evaluation
     OUT/learning_curve.png       train reward and held-out pass@1 against the step
-    OUT/checkpoints/step-N/      model + tokenizer (+ value_head.pt) + trainer_state.pt
-    OUT/final/                   the trained model, loadable by path
+    OUT/checkpoints/step-N/      model + tokenizer + prompt_format.json (+ value_head.pt) + trainer_state.pt
+    OUT/final/                   the trained model, loadable by path (it records how it is prompted)
+    OUT/tiny-model/              the tiny model built when no model is given
     OUT/tensorboard/             when tensorboard is installed
+
+A directory that already holds a run is refused unless ``resume`` (continue it) or ``overwrite`` (replace it), as
+Hugging Face's ``Trainer`` refuses a non-empty ``output_dir`` without ``overwrite_output_dir``.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
-import math
 import random
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from agents.algorithms import (
-    AlgorithmConfig,
+from agents import checkpoints
+from agents.algorithms import grpo_advantages, grpo_loss, ppo_advantages, ppo_loss, ppo_token_rewards
+from agents.config import (
+    MULTI_TURN_ENVS,
+    SINGLE_TURN_ENVS,
     GRPOConfig,
     PPOConfig,
-    config_for,
-    grpo_advantages,
-    grpo_loss,
-    ppo_advantages,
-    ppo_loss,
-    ppo_token_rewards,
+    TrainConfig,
+    TrainConfigError,
 )
+from agents.episodes import EnvBatch
 from agents.policy import LoraSettings, Policy
-from agents.rollout import EnvBatch, PromptStyle, Sample, codegen_rollouts
-from agents.sft import pad_batch
-from codegym.errors import CodegymError
+from agents.reports import config_to_dict, plot_learning_curve, progress_bar, warmup_progress
+from agents.rollout import Sample, codegen_rollouts, difficulty_filter, evaluate_policy
+from agents.sft import pad_batch, supervised_warmup
 from codegym.tasks.model import Task
-
-SINGLE_TURN_ENVS = ("CodeGen-v0",)
-MULTI_TURN_ENVS = ("CodeRefine-v0",)
-MULTI_AGENT_ENVS = ("CoderTester-v0",)
-
-
-class TrainConfigError(CodegymError, ValueError):
-    """A training setting that cannot work; the message says which and what to use instead."""
-
-
-@dataclass
-class TrainConfig:
-    """Run-level settings of ``codegym train`` (the algorithm's own settings live in its config dataclass)."""
-
-    algo: str = "grpo+"
-    env_id: str = "CodeGen-v0"
-    model: str | None = None  # None: build the tiny model under output_dir/tiny-model
-    output_dir: str = "runs/train"
-    train_tasks: list[Task] = field(default_factory=list)
-    eval_tasks: list[Task] = field(default_factory=list)
-    steps: int = 40
-    eval_every: int = 10
-    eval_samples: int = 1  # samples per held-out task for pass@1 (unbiased estimate over them)
-    eval_temperature: float = 0.0  # 0: greedy pass@1
-    save_every: int = 20
-    resume: bool = False
-    seed: int = 0
-    device: str = "auto"
-    dtype: str = "auto"
-    lora: LoraSettings | None = None
-    gradient_checkpointing: bool = False
-    engine: str = "hf"
-    prompt_style: PromptStyle = "completion"
-    micro_batch_size: int | None = None  # sequences per forward/backward (gradient accumulation); None: all
-    gen_batch_size: int | None = None  # rows per generate call; None: all
-    executor: str | None = None  # sandbox backend name; None: the default local executor
-    reward: Any = None  # a codegym Reward for the env (None: the env's default binary pass reward)
-    prm: str | None = None  # PPO: initialise the value head from this process reward model
-    algo_overrides: dict[str, Any] = field(default_factory=dict)
-    show_progress: bool = True
-    tensorboard: bool = True
-
-
-def build_algorithm_config(config: TrainConfig) -> AlgorithmConfig:
-    try:
-        return config_for(config.algo, **config.algo_overrides)
-    except ValueError as exc:
-        raise TrainConfigError(str(exc)) from exc
 
 
 class Trainer:
-    """Trains a :class:`~agents.policy.Policy` on an env with one of :data:`agents.algorithms.ALGORITHMS`."""
+    """Trains a :class:`~agents.policy.Policy` on an env with one of :data:`agents.config.ALGORITHMS`.
 
-    def __init__(self, config: TrainConfig, policy: Policy | None = None) -> None:
+    ``echo`` receives one-line progress notes (warm-up, difficulty filter, prompt style); ``codegym train`` passes
+    ``print``.
+    """
+
+    def __init__(self, config: TrainConfig, policy: Policy | None = None,
+                 echo: Callable[[str], None] | None = None) -> None:
         if not config.train_tasks:
             raise TrainConfigError("no training tasks; pass --tasks (e.g. 'micro') or train_tasks=[...]")
-        known_envs = SINGLE_TURN_ENVS + MULTI_TURN_ENVS + MULTI_AGENT_ENVS
-        if config.env_id not in known_envs:
-            raise TrainConfigError(f"cannot train on {config.env_id!r}; use one of {', '.join(known_envs)}")
         self.config = config
-        self.algo = build_algorithm_config(config)
+        self.echo = echo or (lambda line: None)
+        self.algo = config.algorithm()
         self.out = Path(config.output_dir)
-        self.out.mkdir(parents=True, exist_ok=True)
+        checkpoints.prepare_output_dir(self.out, config.resume, config.overwrite)
         random.seed(config.seed)
         torch.manual_seed(config.seed)
         is_ppo = isinstance(self.algo, PPOConfig)
         if policy is None:
-            model_path = config.model
-            if model_path is None:
-                from agents.tiny import build_tiny_model
-
-                model_path = str(build_tiny_model(self.out / "tiny-model",
-                                                  corpus=[t.prompt for t in config.train_tasks[:200]]))
-            policy = Policy.from_pretrained(model_path, device=config.device, dtype=config.dtype, lora=config.lora,
-                                            gradient_checkpointing=config.gradient_checkpointing,
-                                            value_head=is_ppo, engine=config.engine)
+            policy = self._load_policy(value_head=is_ppo)
         elif is_ppo and policy.value_head is None:
             from agents.policy import ValueHead
 
             policy.value_head = ValueHead(policy.hidden_size).to(policy.device)
         self.policy = policy
-        if is_ppo and (config.prm or getattr(self.algo, "value_head_from_prm", None)):
-            init_value_head_from_prm(policy, config.prm or self.algo.value_head_from_prm)
-        self.reference = self._make_reference()
+        self._set_prompt_format()
+        if is_ppo and (config.prm or self.algo.value_head_from_prm):
+            checkpoints.init_value_head_from_prm(policy, config.prm or self.algo.value_head_from_prm)
+        self._reference: Any = None
+        self._reference_ready = False
         self.optimizer = torch.optim.AdamW(policy.parameters(), lr=self.algo.learning_rate,
                                            weight_decay=self.algo.weight_decay)
         self.step = 0
         self.task_order: list[int] = []
         self.history: list[dict[str, Any]] = []
         self.rng = random.Random(config.seed)
-        self._envs: dict[str, Any] = {}
+        self._envs: dict[tuple[str, str], EnvBatch] = {}
         self._tb = None
         from codegym.sandbox import default_executor, get_executor
 
@@ -141,30 +92,74 @@ class Trainer:
         self._owns_executor = bool(config.executor)
 
     # -- setup -----------------------------------------------------------------------------------------------
+    def _load_policy(self, value_head: bool) -> Policy:
+        cfg = self.config
+        model_path = cfg.model
+        if model_path is None:
+            from agents.tiny import build_tiny_model
+
+            model_path = str(build_tiny_model(self.out / "tiny-model",
+                                              corpus=[t.reference or t.prompt for t in cfg.train_tasks[:1000]]))
+        lora = LoraSettings(r=cfg.lora_rank, alpha=2 * cfg.lora_rank) if cfg.lora_rank else None
+        return Policy.from_pretrained(model_path, device=cfg.device, dtype=cfg.dtype, lora=lora,
+                                      gradient_checkpointing=cfg.gradient_checkpointing, value_head=value_head,
+                                      engine=cfg.engine)
+
+    def _set_prompt_format(self) -> None:
+        """The run's prompt format: the model's (recorded, else inferred), with what the config asks for; it is
+        saved with every checkpoint and the final model."""
+        recorded = self.policy.prompt_format
+        fmt = recorded.with_overrides(self.config.prompt_style, self.config.stop)
+        if fmt.style != recorded.style:
+            self.echo(f"note: {self.policy.name} is prompted {recorded.style}-style by default; training it "
+                      f"{fmt.style}-style as prompt_style asks (the saved models record {fmt.style})")
+        self.policy.prompt_format = fmt
+
+    @property
+    def reference(self) -> Any:
+        """A frozen copy of the policy as RL starts (after any warm-up) for the KL term; None without a KL term and
+        with LoRA (the base model with adapters off is the reference, so no copy is held)."""
+        if not self._reference_ready:
+            self._reference_ready = True
+            if self.holds_reference_copy():
+                self.set_reference(copy.deepcopy(self.policy.model))
+        return self._reference
+
+    def holds_reference_copy(self) -> bool:
+        return self._needs_reference() and not hasattr(self.policy.model, "disable_adapter")
+
+    def set_reference(self, model: Any) -> None:
+        model.eval()
+        for p in model.parameters():
+            p.requires_grad_(False)
+        self._reference, self._reference_ready = model, True
+
     def _needs_reference(self) -> bool:
         if isinstance(self.algo, PPOConfig):
             return self.algo.kl_coef > 0
         return self.algo.beta > 0
 
-    def _make_reference(self) -> Any:
-        """A frozen copy of the initial policy for the KL term (None with LoRA: the base model with adapters off
-        is the reference, so no copy is held)."""
-        if not self._needs_reference() or hasattr(self.policy.model, "disable_adapter"):
-            return None
-        reference = copy.deepcopy(self.policy.model)
-        reference.eval()
-        for p in reference.parameters():
-            p.requires_grad_(False)
-        return reference
-
-    def env_batch(self, tasks: Sequence[Task]) -> EnvBatch:
-        key = "train" if tasks is self.config.train_tasks else "eval"
+    def env_batch(self, tasks: Sequence[Task], env_id: str = "CodeGen-v0") -> EnvBatch:
+        """The lockstep batch of ``env_id`` over the training tasks (``tasks is config.train_tasks``) or the
+        held-out ones; built once per run."""
+        key = (env_id, "train" if tasks is self.config.train_tasks else "eval")
         if key not in self._envs:
-            # evaluation (and rollouts of single-turn envs) go through the single-turn env; multi-turn and
-            # multi-agent rollouts make their own envs (agents.multiturn)
-            env_id = self.config.env_id if self.config.env_id in SINGLE_TURN_ENVS else "CodeGen-v0"
-            self._envs[key] = EnvBatch(env_id, tasks, executor=self.executor, reward=self.config.reward)
+            kwargs: dict[str, Any] = {}
+            if env_id in MULTI_TURN_ENVS:
+                from agents.multiturn import DEFAULT_MAX_TURNS
+
+                kwargs["max_turns"] = DEFAULT_MAX_TURNS
+            self._envs[key] = EnvBatch(env_id, tasks, executor=self.executor, reward=self._reward(),
+                                       wrappers=self.config.wrappers, env_kwargs=kwargs)
         return self._envs[key]
+
+    def _reward(self) -> Any:
+        reward = self.config.reward
+        if isinstance(reward, str):
+            from codegym.rewards import get_reward
+
+            return get_reward(reward)
+        return reward
 
     def next_tasks(self, n: int) -> list[Task]:
         """The next ``n`` training tasks of a shuffled pass over the training set (reshuffled each epoch)."""
@@ -176,23 +171,49 @@ class Trainer:
             out.append(self.config.train_tasks[self.task_order.pop()])
         return out
 
+    # -- before RL -------------------------------------------------------------------------------------------
+    def warmup(self) -> list[float]:
+        """Supervised warm-up on the training tasks' references (``config.warmup_steps`` steps of batch 32)."""
+        cfg = self.config
+        self.echo(f"supervised warm-up: {cfg.warmup_steps} steps on {len(cfg.train_tasks)} reference solutions")
+        return supervised_warmup(self.policy, cfg.train_tasks, cfg.warmup_steps,
+                                 learning_rate=cfg.warmup_learning_rate, batch_size=32, seed=cfg.seed,
+                                 progress=warmup_progress(cfg.warmup_steps, cfg.show_progress))
+
+    def screen_tasks(self) -> list[Task]:
+        """DeepCoder's offline difficulty filter over the first ``config.difficulty_filter`` training tasks (2
+        samples each); trains on the kept ones (in place) when any is kept. Returns the kept tasks."""
+        cfg = self.config
+        screened = cfg.train_tasks[:cfg.difficulty_filter]
+        kept, rates = difficulty_filter(self.policy, screened, self.env_batch(cfg.train_tasks), 2,
+                                        self.algo.temperature, self.algo.max_new_tokens_at(0),
+                                        gen_batch_size=cfg.gen_batch_size)
+        mean_rate = sum(rates) / max(len(rates), 1)
+        if kept:
+            self.echo(f"difficulty filter: training on {len(kept)} of {len(screened)} screened tasks "
+                      f"(mean pass rate {mean_rate:.3f})")
+            cfg.train_tasks[:] = kept  # in place: the env batches already hold every task
+            self.task_order = []
+        else:
+            self.echo(f"difficulty filter: no screened task is solved sometimes but not always (mean pass rate "
+                      f"{mean_rate:.3f}); training on all {len(cfg.train_tasks)} tasks (warm up longer to fix this)")
+        return kept
+
     # -- rollouts --------------------------------------------------------------------------------------------
     def collect(self, tasks: list[Task]) -> list[Sample]:
         algo, cfg = self.algo, self.config
         budget = algo.max_new_tokens_at(self.step)
         if cfg.env_id in SINGLE_TURN_ENVS:
-            return codegen_rollouts(self.policy, self.env_batch(cfg.train_tasks), tasks, algo.group_size,
-                                    algo.temperature, algo.top_p, budget, cfg.prompt_style,
+            return codegen_rollouts(self.policy, self.env_batch(cfg.train_tasks, cfg.env_id), tasks,
+                                    algo.group_size, algo.temperature, algo.top_p, budget,
                                     gen_batch_size=cfg.gen_batch_size)
         from agents import multiturn
 
         if cfg.env_id in MULTI_TURN_ENVS:
-            return multiturn.refine_rollouts(self.policy, cfg.train_tasks, tasks, algo.group_size,
-                                             algo.temperature, algo.top_p, budget, cfg.prompt_style,
-                                             executor=self.executor, reward=cfg.reward)
+            return multiturn.refine_rollouts(self.policy, self.env_batch(cfg.train_tasks, cfg.env_id), tasks,
+                                             algo.group_size, algo.temperature, algo.top_p, budget)
         return multiturn.coder_tester_rollouts(self.policy, cfg.train_tasks, tasks, algo.group_size,
-                                               algo.temperature, algo.top_p, budget, cfg.prompt_style,
-                                               executor=self.executor)
+                                               algo.temperature, algo.top_p, budget, executor=self.executor)
 
     # -- updates ---------------------------------------------------------------------------------------------
     def _tensors(self, samples: Sequence[Sample]) -> dict[str, torch.Tensor]:
@@ -231,7 +252,8 @@ class Trainer:
 
     def grpo_update(self, samples: Sequence[Sample]) -> dict[str, float]:
         """One GRPO/GRPO+ update on a batch of groups (``updates_per_batch`` passes over ``minibatches``)."""
-        algo: GRPOConfig = self.algo  # type: ignore[assignment]
+        algo = self.algo
+        assert isinstance(algo, GRPOConfig)
         t = self._tensors(samples)
         scores = torch.tensor([s.score for s in samples], dtype=torch.float32, device=self.policy.device)
         truncated = torch.tensor([s.truncated for s in samples], device=self.policy.device)
@@ -275,7 +297,8 @@ class Trainer:
 
     def ppo_update(self, samples: Sequence[Sample]) -> dict[str, float]:
         """One PPO update: KL-penalised per-token rewards (+ dense per-line rewards), GAE, clipped losses."""
-        algo: PPOConfig = self.algo  # type: ignore[assignment]
+        algo = self.algo
+        assert isinstance(algo, PPOConfig)
         t = self._tensors(samples)
         n = len(samples)
         mask = t["completion_mask"]
@@ -342,63 +365,21 @@ class Trainer:
         """Held-out pass@1 (unbiased over ``eval_samples`` samples per task) and mean reward."""
         cfg = self.config
         tasks = cfg.eval_tasks or cfg.train_tasks
-        result = evaluate_policy(self.policy, tasks, self.env_batch(tasks), cfg.eval_samples,
-                                 cfg.eval_temperature, self.algo.max_new_tokens_at(self.step), cfg.prompt_style,
-                                 gen_batch_size=cfg.gen_batch_size)
+        temperature = self.algo.temperature if cfg.eval_temperature is None else cfg.eval_temperature
+        result = evaluate_policy(self.policy, tasks, self.env_batch(tasks), cfg.eval_samples, temperature,
+                                 self.algo.max_new_tokens_at(self.step), gen_batch_size=cfg.gen_batch_size)
         return {"kind": "eval", "step": self.step, **result}
 
-    # -- persistence -----------------------------------------------------------------------------------------
+    # -- persistence (agents.checkpoints) -------------------------------------------------------------------
     def save_checkpoint(self) -> Path:
-        path = self.out / "checkpoints" / f"step-{self.step}"
-        self.policy.save(path)
-        state = {"step": self.step, "optimizer": self.optimizer.state_dict(), "task_order": self.task_order,
-                 "rng": self.rng.getstate(), "torch_rng": torch.get_rng_state(), "history": self.history,
-                 "algo": self.algo.name, "train_task_ids": [t.task_id for t in self.config.train_tasks]}
-        if hasattr(self.policy.model, "peft_config"):
-            self.policy.model.save_pretrained(path / "adapter")
-        torch.save(state, path / "trainer_state.pt")
-        return path
+        return checkpoints.save(self)
 
     def latest_checkpoint(self) -> Path | None:
-        root = self.out / "checkpoints"
-        if not root.exists():
-            return None
-        found = [(int(p.name.split("-")[1]), p) for p in root.glob("step-*") if (p / "trainer_state.pt").exists()]
-        return max(found)[1] if found else None
+        return checkpoints.latest(self.out)
 
     def resume_from(self, path: Path) -> None:
         """Restore weights, optimizer, task order, RNG and metric history from a checkpoint."""
-        from transformers import AutoModelForCausalLM
-
-        state = torch.load(path / "trainer_state.pt", map_location="cpu", weights_only=False)
-        if state.get("algo") != self.algo.name:
-            raise TrainConfigError(f"checkpoint {path} was trained with {state.get('algo')}, not {self.algo.name}")
-        if hasattr(self.policy.model, "peft_config") and (path / "adapter").exists():
-            from peft import set_peft_model_state_dict
-            from safetensors.torch import load_file
-
-            adapter = path / "adapter" / "adapter_model.safetensors"
-            set_peft_model_state_dict(self.policy.model, load_file(str(adapter)))
-        else:
-            loaded = AutoModelForCausalLM.from_pretrained(path, dtype=next(self.policy.model.parameters()).dtype)
-            self.policy.model.load_state_dict(loaded.state_dict())
-        self.policy.load_value_head(path)
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.step = int(state["step"])
-        saved_ids = state.get("train_task_ids")
-        if saved_ids and saved_ids != [t.task_id for t in self.config.train_tasks]:
-            # the run trained on a subset (difficulty filter): restore it so the saved task order indexes it
-            by_id = {t.task_id: t for t in self.config.train_tasks}
-            missing = [i for i in saved_ids if i not in by_id]
-            if missing:
-                raise TrainConfigError(f"checkpoint {path} trained on tasks that are not in --tasks "
-                                       f"(e.g. {missing[0]}); resume with the same task spec")
-            self.config.train_tasks[:] = [by_id[i] for i in saved_ids]
-        self.task_order = list(state["task_order"])
-        self.rng.setstate(state["rng"])
-        torch.set_rng_state(state["torch_rng"])
-        self.history = list(state["history"])
-        self.policy.sync_engine()
+        checkpoints.restore(self, path)
 
     def _log(self, record: dict[str, Any]) -> None:
         self.history.append(record)
@@ -420,25 +401,33 @@ class Trainer:
 
     # -- the loop --------------------------------------------------------------------------------------------
     def train(self) -> dict[str, Any]:
-        """Run to ``config.steps``; returns a summary with the first and last held-out evaluations."""
+        """Run to ``config.steps`` (after the warm-up and difficulty filter of a fresh run); returns a summary with
+        the first and last held-out evaluations."""
         cfg = self.config
-        if cfg.resume:
-            latest = self.latest_checkpoint()
-            if latest is not None:
-                self.resume_from(latest)
-        elif (self.out / "metrics.jsonl").exists():
-            (self.out / "metrics.jsonl").unlink()  # a fresh run starts a fresh log
+        latest = self.latest_checkpoint() if cfg.resume else None
+        if latest is not None:
+            checkpoints.load_reference(self)  # the KL reference is the policy as RL started, not as it resumes
+            self.resume_from(latest)
+        else:
+            if cfg.warmup_steps:
+                self.warmup()
+            if cfg.difficulty_filter:
+                self.screen_tasks()
+            checkpoints.save_reference(self)
+        (self.out / "train_config.json").write_text(json.dumps(
+            {**config_to_dict(cfg), "algorithm": config_to_dict(self.algo),
+             "prompt_format": config_to_dict(self.policy.prompt_format)}, indent=2))
         self._open_tensorboard()
-        bar = _progress(cfg.steps, self.step, cfg.show_progress, f"{self.algo.name} on {cfg.env_id}")
-        if self.step == 0 and cfg.eval_every > 0:
+        bar = progress_bar(cfg.steps, self.step, cfg.show_progress, f"{self.algo.name} on {cfg.env_id}")
+        if self.step == 0 and cfg.eval_every:
             self._log(self.evaluate())
         try:
             while self.step < cfg.steps:
                 metrics = self.train_step()
                 self._log(metrics)
-                if cfg.eval_every > 0 and (self.step % cfg.eval_every == 0 or self.step == cfg.steps):
+                if cfg.eval_every and (self.step % cfg.eval_every == 0 or self.step == cfg.steps):
                     self._log(self.evaluate())
-                if cfg.save_every > 0 and (self.step % cfg.save_every == 0 or self.step == cfg.steps):
+                if cfg.save_every and (self.step % cfg.save_every == 0 or self.step == cfg.steps):
                     self.save_checkpoint()
                 if bar is not None:
                     bar.update(1)
@@ -448,143 +437,21 @@ class Trainer:
         finally:
             if bar is not None:
                 bar.close()
-            if self._tb is not None:
-                self._tb.close()
-            for envs in self._envs.values():
-                envs.close()
-            self._envs = {}
-            if self._owns_executor:
-                self.executor.close()
+            self.close()
         final = self.policy.save(self.out / "final")
         plot_learning_curve(self.history, self.out / "learning_curve.png", title=f"{self.algo.name} {cfg.env_id}")
         evals = [h for h in self.history if h["kind"] == "eval"]
         return {"final_model": str(final), "steps": self.step, "first_eval": evals[0] if evals else None,
                 "last_eval": evals[-1] if evals else None, "output_dir": str(self.out)}
 
-
-def evaluate_policy(policy: Policy, tasks: Sequence[Task], envs: EnvBatch, samples_per_task: int = 1,
-                    temperature: float = 0.0, max_new_tokens: int = 256, style: PromptStyle = "completion",
-                    gen_batch_size: int | None = None) -> dict[str, Any]:
-    """pass@1 of ``policy`` on ``tasks`` through single-turn envs (greedy when ``temperature == 0``)."""
-    from codegym.evaluation import pass_at_k
-
-    samples = codegen_rollouts(policy, envs, tasks, samples_per_task, temperature, 1.0, max_new_tokens, style,
-                               gen_batch_size=gen_batch_size)
-    counts = []
-    for i in range(len(tasks)):
-        group = samples[i * samples_per_task:(i + 1) * samples_per_task]
-        counts.append((len(group), sum(s.passed for s in group)))
-    pass1 = pass_at_k(counts, [1]).get(1, 0.0)
-    return {"pass@1": pass1, "reward_mean": sum(s.reward for s in samples) / max(len(samples), 1),
-            "tasks": len(tasks), "samples": len(samples)}
-
-
-def difficulty_filter(policy: Policy, tasks: Sequence[Task], envs: EnvBatch, samples_per_task: int,
-                      temperature: float, max_new_tokens: int, style: PromptStyle = "completion",
-                      gen_batch_size: int | None = None) -> tuple[list[Task], list[float]]:
-    """Keep the tasks the policy sometimes but not always solves (DeepCoder's offline difficulty filtering for
-    GRPO+: a group whose samples all pass or all fail has zero advantage and teaches nothing).
-
-    Returns the kept tasks and every task's measured pass rate."""
-    samples = codegen_rollouts(policy, envs, tasks, samples_per_task, temperature, 1.0, max_new_tokens, style,
-                               gen_batch_size=gen_batch_size)
-    rates = []
-    kept = []
-    for i, task in enumerate(tasks):
-        group = samples[i * samples_per_task:(i + 1) * samples_per_task]
-        rate = sum(s.passed for s in group) / samples_per_task
-        rates.append(rate)
-        if 0.0 < rate < 1.0:
-            kept.append(task)
-    return kept, rates
-
-
-def init_value_head_from_prm(policy: Policy, prm: str) -> None:
-    """Initialise the PPO value head from a process reward model saved by ``codegym prm`` (its token
-    classification head; the PRM's hidden size must equal the policy's)."""
-    try:
-        from codegym.prm.model import ProcessRewardModel
-        from codegym.prm.model import init_value_head_from_prm as copy_head
-    except ImportError as exc:
-        raise TrainConfigError("value-head initialisation from a PRM needs codegym.prm") from exc
-    if policy.value_head is None:
-        raise TrainConfigError("only PPO has a value head to initialise from a PRM")
-    model = ProcessRewardModel.from_pretrained(prm, device=str(policy.device))
-    copy_head(model, policy.value_head.summary)
-
-
-def plot_learning_curve(history: Sequence[dict[str, Any]], path: Path, title: str = "training") -> Path | None:
-    """Train reward and held-out pass@1 against the step, as a PNG (skipped when matplotlib is missing)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return None
-    train = [h for h in history if h["kind"] == "train"]
-    evals = [h for h in history if h["kind"] == "eval"]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    if train:
-        ax.plot([h["step"] for h in train], [h["reward_mean"] for h in train], label="train reward (mean)",
-                alpha=0.6)
-    if evals:
-        ax.plot([h["step"] for h in evals], [h["pass@1"] for h in evals], marker="o", label="held-out pass@1")
-    ax.set_xlabel("step")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def _progress(total: int, initial: int, enabled: bool, desc: str):
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, initial=initial, desc=desc, unit="step", dynamic_ncols=True)
-
-
-def summary_table(summary: dict[str, Any], history: Sequence[dict[str, Any]]) -> str:
-    """The final table printed by ``codegym train`` (rich when installed, else plain text)."""
-    train = [h for h in history if h["kind"] == "train"]
-    first, last = summary.get("first_eval"), summary.get("last_eval")
-    rows = [
-        ("steps", str(summary["steps"])),
-        ("held-out pass@1 (start)", f"{first['pass@1']:.3f}" if first else "-"),
-        ("held-out pass@1 (end)", f"{last['pass@1']:.3f}" if last else "-"),
-        ("train reward (first 5 steps)", _mean([h["reward_mean"] for h in train[:5]])),
-        ("train reward (last 5 steps)", _mean([h["reward_mean"] for h in train[-5:]])),
-        ("samples/s", _mean([h["samples"] / h["step_s"] for h in train if h.get("step_s")])),
-        ("final model", summary["final_model"]),
-        ("metrics", str(Path(summary["output_dir"]) / "metrics.jsonl")),
-        ("learning curve", str(Path(summary["output_dir"]) / "learning_curve.png")),
-    ]
-    width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
-
-
-def _mean(values: Sequence[float]) -> str:
-    values = [v for v in values if not math.isnan(v)]
-    return f"{sum(values) / len(values):.3f}" if values else "-"
-
-
-def config_to_dict(config: TrainConfig) -> dict[str, Any]:
-    out = {}
-    for f in dataclasses.fields(config):
-        value = getattr(config, f.name)
-        if f.name in ("train_tasks", "eval_tasks"):
-            out[f.name] = len(value)
-        elif dataclasses.is_dataclass(value):
-            out[f.name] = dataclasses.asdict(value)
-        elif isinstance(value, (str, int, float, bool, type(None), dict, list)):
-            out[f.name] = value
-        else:
-            out[f.name] = repr(value)
-    return out
+    def close(self) -> None:
+        """Close the env batches, TensorBoard and an executor this run started."""
+        if self._tb is not None:
+            self._tb.close()
+            self._tb = None
+        for envs in self._envs.values():
+            envs.close()
+        self._envs = {}
+        if self._owns_executor:
+            self.executor.close()
+            self._owns_executor = False

@@ -41,14 +41,15 @@ def prepare_model(size: str, directory: Path) -> Path:
 
 
 def run_codegym(path: Path, tasks, args) -> float:
+    from agents.config import TrainConfig
     from agents.policy import Policy
-    from agents.trainer import TrainConfig, Trainer
+    from agents.trainer import Trainer
 
     policy = Policy.from_pretrained(path, device=args.device,
                                     gradient_checkpointing=args.gradient_checkpointing)
     config = TrainConfig(algo="grpo+", train_tasks=tasks, output_dir=str(Path(args.workdir) / "codegym"),
                          steps=args.steps + args.warmup, eval_every=0, save_every=0, device=args.device,
-                         prompt_style="completion", show_progress=False, tensorboard=False, seed=0,
+                         prompt_style="completion", show_progress=False, tensorboard=False, seed=0, overwrite=True,
                          algo_overrides={"group_size": args.group_size, "prompts_per_step": args.prompts_per_step,
                                          "max_new_tokens": args.max_new_tokens, "context_schedule": (),
                                          "learning_rate": 1e-6, "temperature": 0.6})

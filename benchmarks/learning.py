@@ -46,10 +46,12 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    from agents.config import TrainConfig
     from agents.policy import Policy
+    from agents.rollout import difficulty_filter, evaluate_policy
     from agents.sft import supervised_warmup
     from agents.tiny import build_tiny_model
-    from agents.trainer import TrainConfig, Trainer, difficulty_filter, evaluate_policy
+    from agents.trainer import Trainer
     from codegym.tasks.sources import load_tasks
 
     spec = "micro" + (f":{{n}}:{args.difficulty}" if args.difficulty else ":{n}")
@@ -74,19 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     config = TrainConfig(
         algo="grpo+", env_id="CodeGen-v0", output_dir=str(out / "grpo+"), train_tasks=train, eval_tasks=held_out,
         steps=args.rl_steps, eval_every=0, save_every=0, seed=args.seed, device="cpu", prompt_style="completion",
-        eval_samples=args.eval_samples, tensorboard=False,
+        eval_samples=args.eval_samples, tensorboard=False, overwrite=True,
         algo_overrides={"learning_rate": args.lr, "group_size": args.group_size,
                         "prompts_per_step": args.prompts_per_step, "max_new_tokens": args.max_new_tokens,
                         "context_schedule": ()},
     )
     trainer = Trainer(config, policy=policy)
-    (trainer.out / "metrics.jsonl").unlink(missing_ok=True)
     temperature = trainer.algo.temperature
 
     def held_out_pass1() -> float:
         envs = trainer.env_batch(held_out)
-        result = evaluate_policy(policy, held_out, envs, args.eval_samples, temperature, args.max_new_tokens,
-                                 "completion")
+        result = evaluate_policy(policy, held_out, envs, args.eval_samples, temperature, args.max_new_tokens)
         return result["pass@1"]
 
     before = held_out_pass1()
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.filter_tasks:
         screened = train[: args.filter_tasks]
         kept, rates = difficulty_filter(policy, screened, trainer.env_batch(train), args.filter_samples,
-                                        temperature, args.max_new_tokens, "completion")
+                                        temperature, args.max_new_tokens)
         print(f"difficulty filter: {len(kept)}/{len(screened)} training tasks solved sometimes but not always "
               f"(mean pass rate {sum(rates) / len(rates):.3f}) ({time.perf_counter() - started:.0f}s)", flush=True)
         if kept:

@@ -55,7 +55,7 @@ def test_callable_agent_must_return_text():
 
 
 def test_bench_cli_with_callables_reports_success_and_saves_episodes(tmp_path, capsys):
-    from codegym.cli import main
+    from agents_cli import cli as main
 
     assert main(["bench", "--env", "CodeGen-v0", "--agent", "test_agents_bench:reference_agent", "--tasks",
                  "micro:3", "--output", str(tmp_path / "good")]) == 0
@@ -74,30 +74,39 @@ def test_bench_cli_with_callables_reports_success_and_saves_episodes(tmp_path, c
 
 
 def test_openai_endpoint_serving_the_tiny_model(tiny_path, tmp_path, capsys):
+    from agents_cli import cli as main
+
     from agents.serve import start_server
-    from codegym.cli import main
 
     server, thread = start_server(str(tiny_path), port=0, model_name="tiny")
     try:
         assert server.server_address[0] == "127.0.0.1"
         with urllib.request.urlopen(server.url + "/models", timeout=30) as response:
-            assert json.load(response)["data"][0]["id"] == "tiny"
-        bad = urllib.request.Request(server.url + "/chat/completions", data=b'{"messages": 3}',
+            model = json.load(response)["data"][0]
+        assert model["id"] == "tiny" and model["prompt_format"]["style"] == "completion"
+        bad = urllib.request.Request(server.url + "/completions", data=b'{"prompt": 3}',
                                      headers={"Content-Type": "application/json"})
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(bad, timeout=30)
         assert err.value.code == 400
 
-        agent = parse_agent_spec(f"openai:{server.url}#tiny", max_new_tokens=8)
+        agent = parse_agent_spec(f"openai-completions:{server.url}#tiny", max_new_tokens=8)
         answers = agent.act([{"prompt": "def f(x):", "task_id": "t"}] * 2)
-        assert len(answers) == 2 and all(isinstance(a, str) for a in answers)
+        # completion style: the action is the prompt and its continuation
+        assert len(answers) == 2 and all(a.startswith("def f(x):") for a in answers)
 
-        assert main(["bench", "--env", "CodeGen-v0", "--agent", f"openai:{server.url}#tiny", "--tasks", "micro:2",
-                     "--max-new-tokens", "16", "--samples", "2", "--output", str(tmp_path)]) == 0
+        assert main(["bench", "--env", "CodeGen-v0", "--agent", f"openai-completions:{server.url}#tiny", "--tasks",
+                     "micro:2", "--max-new-tokens", "16", "--samples", "2", "--output", str(tmp_path)]) == 0
         out = capsys.readouterr().out
         assert "pass@2" in out and "agent: tiny" in out
         records = [json.loads(line) for line in (tmp_path / "episodes.jsonl").read_text().splitlines()]
         assert len(records) == 4 and {r["sample"] for r in records} == {0, 1}
+
+        # the tiny model was never prompted through its chat template: the server says so instead of answering
+        assert main(["bench", "--env", "CodeGen-v0", "--agent", f"openai:{server.url}#tiny", "--tasks", "micro:1",
+                     "--max-new-tokens", "4", "--output", str(tmp_path / "chat")]) == 2
+        err_text = capsys.readouterr().err
+        assert "completion-style" in err_text and "openai-completions:" in err_text
     finally:
         server.shutdown()
         server.server_close()
@@ -115,7 +124,7 @@ def unit_test_writer(observation, role="tester"):
 
 
 def test_bench_coder_tester_with_one_agent_per_role(tmp_path, capsys):
-    from codegym.cli import main
+    from agents_cli import cli as main
 
     assert main(["bench", "--env", "CoderTester-v0", "--agent", "coder=test_agents_bench:reference_agent",
                  "--agent", "tester=test_agents_bench:unit_test_writer", "--tasks", "micro:2",

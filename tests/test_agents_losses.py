@@ -1,4 +1,4 @@
-"""Hand-computed cases for the loss building blocks of GRPO, GRPO+ and PPO (agents.losses, agents.algorithms)."""
+"""Hand-computed cases for the loss building blocks of GRPO, GRPO+ and PPO (agents.losses, agents.algorithms, agents.config)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from agents.algorithms import (  # noqa: E402
-    GRPOConfig,
-    GRPOPlusConfig,
-    PPOConfig,
-    config_for,
     grpo_advantages,
     grpo_loss,
     ppo_advantages,
     ppo_token_rewards,
 )
+from agents.config import GRPOConfig, GRPOPlusConfig, PPOConfig, TrainConfigError, config_for  # noqa: E402
 from agents.losses import (  # noqa: E402
     aggregate_token_loss,
     clipped_policy_loss,
@@ -173,5 +170,13 @@ def test_configs_carry_paper_defaults_and_validate():
         config_for("grpo", not_a_field=1)
     with pytest.raises(ValueError, match="unknown algorithm"):
         config_for("dqn")
-    with pytest.raises(ValueError, match="group_size"):
+    with pytest.raises(TrainConfigError, match="group_size >= 2"):
         config_for("grpo", group_size=1)
+    # validation runs on construction and on replace, not only through config_for
+    with pytest.raises(TrainConfigError, match="clip_low"):
+        GRPOPlusConfig(clip_low=1.5)
+    with pytest.raises(TrainConfigError, match="gamma"):
+        PPOConfig().replace(gamma=2.0)
+    with pytest.raises(TrainConfigError, match="kl_estimator"):
+        PPOConfig(kl_estimator="k9")
+    assert GRPOPlusConfig(context_schedule=[[0, 8], [5, 16]]).max_new_tokens_at(6) == 16

@@ -171,3 +171,20 @@ def test_line_rewards_land_on_the_token_that_completes_each_generated_line(polic
     assert shaped[:-1] == [r if r != -1.0 else 0.5 for r in rewards[:-1]]
     assert shaped[-1] == pytest.approx(-1.5) and sum(shaped) == pytest.approx(0.0)
     assert place_line_rewards(tok, ids, "something else", 0, program, [1.0]) is None
+
+
+def test_one_owner_builds_the_small_tokenizers():
+    """The tiny policy's tokenizer comes from codegym's builder (codegym.prm.model.build_tokenizer, also the PRM's):
+    the chat specials and template on top, text round-trips, and no second BPE trainer exists."""
+    from pathlib import Path
+
+    from agents.tiny import ROLE_TOKENS, build_tiny_tokenizer
+
+    tok = build_tiny_tokenizer(["def twice(x):\n    return 2 * x\n"], vocab_size=400)
+    text = "def twice(x):\n    return 2 * x  # é\n"
+    assert tok.decode(tok(text)["input_ids"]) == text
+    assert all(tok.convert_tokens_to_ids(t) != tok.unk_token_id for t in ROLE_TOKENS)
+    assert tok.chat_template and tok.eos_token == "<|end|>" and tok.padding_side == "left"
+    repo = Path(__file__).resolve().parents[1]
+    trainers = [p for d in ("codegym", "agents") for p in (repo / d).rglob("*.py") if "BpeTrainer(" in p.read_text()]
+    assert [p.relative_to(repo).as_posix() for p in trainers] == ["codegym/prm/model.py"]

@@ -34,7 +34,7 @@ def length_reward(evaluation, task, program, **context):
     return min(len(program), 200) / 200.0
 
 
-def _trainer(tiny_path, tasks, tmp_path, algo, env_id="CodeGen-v0", reward=None, **overrides):
+def _trainer(tiny_path, tasks, tmp_path, algo, env_id="CodeGen-v0", reward=None, resume=False, **overrides):
     torch.manual_seed(0)
     policy = Policy.from_pretrained(tiny_path, device="cpu", value_head=algo == "ppo")
     settings = {"group_size": 2, "prompts_per_step": 2, "max_new_tokens": 12, "learning_rate": 1e-3,
@@ -45,7 +45,7 @@ def _trainer(tiny_path, tasks, tmp_path, algo, env_id="CodeGen-v0", reward=None,
     settings.update(overrides)
     config = TrainConfig(algo=algo, env_id=env_id, train_tasks=tasks[:4], eval_tasks=tasks[4:], steps=2,
                          eval_every=2, save_every=2, output_dir=str(tmp_path), device="cpu", show_progress=False,
-                         tensorboard=False, algo_overrides=settings, reward=reward)
+                         tensorboard=False, algo_overrides=settings, reward=reward, resume=resume)
     return Trainer(config, policy=policy)
 
 
@@ -82,9 +82,8 @@ def test_resume_continues_from_the_checkpoint(tiny_path, tasks, tmp_path):
     first = _trainer(tiny_path, tasks, tmp_path, "grpo+")
     first.config.steps = 2
     first.train()
-    second = _trainer(tiny_path, tasks, tmp_path, "grpo+")
+    second = _trainer(tiny_path, tasks, tmp_path, "grpo+", resume=True)
     second.config.steps = 3
-    second.config.resume = True
     summary = second.train()
     assert summary["steps"] == 3
     train_steps = [r["step"] for r in second.history if r["kind"] == "train"]
@@ -97,13 +96,15 @@ def test_resume_continues_from_the_checkpoint(tiny_path, tasks, tmp_path):
 
 @pytest.mark.slow
 def test_refine_rollouts_credit_every_turn_with_its_return(tiny_path, tasks, tmp_path):
+    from agents.episodes import EnvBatch
     from agents.multiturn import refine_rollouts, returns_to_go
 
     assert returns_to_go([0.0, 0.0, 1.0], 1.0) == [1.0, 1.0, 1.0]
     assert returns_to_go([0.5, 0.0, 1.0], 0.5) == [0.75, 0.5, 1.0]
     policy = Policy.from_pretrained(tiny_path, device="cpu")
-    samples = refine_rollouts(policy, tasks, tasks[:2], group_size=2, temperature=1.0, top_p=1.0,
-                              max_new_tokens=8, max_turns=2)
+    envs = EnvBatch("CodeRefine-v0", tasks, env_kwargs={"max_turns": 2})
+    samples = refine_rollouts(policy, envs, tasks[:2], group_size=2, temperature=1.0, top_p=1.0, max_new_tokens=8)
+    envs.close()
     # a random tiny model never passes the visible tests, so every episode uses both turns
     assert len(samples) == 2 * 2 * 2
     assert sorted({s.turn for s in samples}) == [1, 2]
@@ -132,9 +133,9 @@ def test_coder_tester_cotraining_step(tiny_path, tasks, tmp_path):
 
 @pytest.mark.slow
 def test_codegym_train_cli_default_run_small(tmp_path, capsys):
-    from codegym.cli import main
+    from agents_cli import cli
 
-    code = main(["train", "--steps", "2", "--warmup-steps", "2", "--difficulty-filter", "3", "--eval-size", "3",
+    code = cli(["train", "--steps", "2", "--warmup-steps", "2", "--difficulty-filter", "3", "--eval-size", "3",
                  "--eval-samples", "1", "--tasks", "micro:20",
                  "--output", str(tmp_path), "--no-progress", "--group-size", "2", "--prompts-per-step", "2"])
     assert code == 0
@@ -153,3 +154,31 @@ def test_ppo_with_process_rewards_places_dense_rewards(tiny_path, tasks, tmp_pat
     assert all(s.token_rewards is not None and len(s.token_rewards) == len(s.completion_ids) for s in samples)
     stats = trainer.ppo_update(samples)
     assert "loss/value" in stats and stats["grad_norm"] >= 0
+
+
+@pytest.mark.slow
+def test_resume_keeps_the_kl_reference_of_the_warmed_up_policy(tiny_path, tasks, tmp_path):
+    from agents.config import TrainConfigError
+
+    def trainer(steps, resume=False):
+        t = _trainer(tiny_path, tasks, tmp_path, "grpo", resume=resume, beta=0.04)
+        t.config.steps, t.config.warmup_steps, t.config.warmup_learning_rate = steps, 2, 1e-2
+        return t
+
+    first = trainer(1)
+    first.train()
+    reference = {k: v.clone() for k, v in first.reference.state_dict().items()}
+    assert (tmp_path / "reference" / "config.json").exists()
+    second = trainer(2, resume=True)
+    second.train()
+    assert second.step == 2
+    # the reference is the warmed-up policy of the first run, not the resumed (RL-trained) weights
+    for name, value in second.reference.state_dict().items():
+        assert torch.equal(value, reference[name]), name
+    # a finished run without checkpoints cannot be resumed, only overwritten
+    no_checkpoints = tmp_path / "bare"
+    bare = _trainer(tiny_path, tasks, no_checkpoints, "grpo+")
+    bare.config.save_every = 0
+    bare.train()
+    with pytest.raises(TrainConfigError, match="no checkpoint to resume from"):
+        _trainer(tiny_path, tasks, no_checkpoints, "grpo+", resume=True)

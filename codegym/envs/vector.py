@@ -243,11 +243,23 @@ class BatchedCodeGenVectorEnv(ExecutorOwner, VectorEnv):
             seeds = list(seed)
             if len(seeds) != self.num_envs:
                 raise EnvConfigError(f"reset got {len(seeds)} seeds for {self.num_envs} envs")
+        # gymnasium's partial reset (SyncVectorEnv, AsyncVectorEnv): options["reset_mask"] names the sub-envs to
+        # reset, the others keep their episode; the remaining options go to each reset sub-env
+        mask = np.ones(self.num_envs, dtype=bool)
+        if options is not None and "reset_mask" in options:
+            options = dict(options)
+            mask = options.pop("reset_mask")
+            if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_ or mask.shape != (self.num_envs,):
+                raise EnvConfigError(f"options['reset_mask'] must be a numpy bool array of shape ({self.num_envs},)")
+            if not mask.any():
+                raise EnvConfigError("options['reset_mask'] must select at least one sub-env")
         infos: dict[str, Any] = {}
         for i, env in enumerate(self.envs):
+            if not mask[i]:
+                continue
             self._obs[i], info = env.reset(seed=seeds[i], options=options)
             infos = self._add_info(infos, info, i)
-        self._needs_reset[:] = False
+        self._needs_reset[mask] = False
         return self._batch(self._obs), infos
 
     def step(self, actions: Sequence[str]) -> tuple[dict[str, tuple[str, ...]], np.ndarray, np.ndarray, np.ndarray,

@@ -22,7 +22,7 @@ __all__ = ["LabelledProgram", "label_counts", "load_labels", "save_labels", "mut
            "prefix_search_labels", "reference_tail_policy", "OPERATORS", "Mutant", "line_mutants",
            "program_mutants", "PRMReward", "psgpo_reward"]
 
-_MODEL_NAMES = ("ProcessRewardModel", "init_value_head_from_prm", "tiny_prm", "build_tokenizer", "build_tiny_model",
+_MODEL_NAMES = ("ProcessRewardModel", "init_value_head_from_prm", "tiny_prm", "build_tokenizer", "build_tiny_classifier",
                 "split_by_task")
 
 

@@ -31,9 +31,15 @@ PROMPT_SEPARATOR = "\n# --- solution ---\n"
 CONFIG_NAME = "codegym_prm.json"
 
 
-def build_tokenizer(texts: Iterable[str], vocab_size: int = 512, min_frequency: int = 2):
-    """A byte-level BPE ``PreTrainedTokenizerFast`` trained on ``texts`` (no download). Offsets keep
-    whitespace (``trim_offsets=False``) so every newline character maps to a token."""
+def build_tokenizer(texts: Iterable[str], vocab_size: int = 512, min_frequency: int = 2, *, pad_token: str = "<pad>",
+                    eos_token: str = "<eos>", extra_special_tokens: Sequence[str] = (),
+                    chat_template: str | None = None):
+    """A byte-level BPE ``PreTrainedTokenizerFast`` trained on ``texts`` (no download): byte-level so any text
+    encodes without unknown tokens, BPE so code takes a few times fewer tokens than characters. Offsets keep
+    whitespace (``trim_offsets=False``) so every newline character maps to a token.
+
+    The one builder of codegym's small local tokenizers: the PRM's (:func:`tiny_prm`) and the tiny policy's
+    (``agents.tiny``, which adds chat role tokens and a chat template)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -41,15 +47,20 @@ def build_tokenizer(texts: Iterable[str], vocab_size: int = 512, min_frequency: 
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    extra = list(extra_special_tokens)
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency,
-                                  special_tokens=["<pad>", "<eos>"],
+                                  special_tokens=[pad_token, eos_token, *extra], show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tok.train_from_iterator(list(texts), trainer=trainer)
-    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token=pad_token, eos_token=eos_token,
+                                   **({"additional_special_tokens": extra} if extra else {}))
+    if chat_template is not None:
+        fast.chat_template = chat_template
+    return fast
 
 
-def build_tiny_model(tokenizer: Any, n_layer: int = 2, n_embd: int = 64, n_head: int = 2,
-                     max_positions: int = 1024, seed: int = 0):
+def build_tiny_classifier(tokenizer: Any, n_layer: int = 2, n_embd: int = 64, n_head: int = 2,
+                          max_positions: int = 1024, seed: int = 0):
     """A small randomly initialised GPT-2 token classifier (2 labels) for tests and quick experiments."""
     import torch
     from transformers import GPT2Config, GPT2ForTokenClassification
@@ -326,7 +337,7 @@ def tiny_prm(texts: Iterable[str], vocab_size: int = 512, max_length: int = 512,
              seed: int = 0, **model_kw: Any) -> ProcessRewardModel:
     """A tokenizer trained on ``texts`` plus a tiny GPT-2 classifier, wrapped as a PRM (nothing downloaded)."""
     tokenizer = build_tokenizer(texts, vocab_size=vocab_size)
-    model = build_tiny_model(tokenizer, max_positions=max_length, seed=seed, **model_kw)
+    model = build_tiny_classifier(tokenizer, max_positions=max_length, seed=seed, **model_kw)
     return ProcessRewardModel(model, tokenizer, max_length=max_length, use_prompt=use_prompt)
 
 
