@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from codegym.envs.feedback import render_tests
+
 if TYPE_CHECKING:
     from agents.policy import Policy
     from agents.prompting import PromptFormat
@@ -22,8 +24,6 @@ def sft_pair(task: Task, prompt_format: PromptFormat) -> tuple[Any, str] | None:
     ``completion`` style targets the part of the reference after the prompt (the function body) when the reference
     starts with the prompt; ``chat`` style targets the whole reference in a fenced block.
     """
-    from codegym.envs.common import render_tests
-
     reference = task.reference
     if not reference:
         return None

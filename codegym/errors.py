@@ -3,7 +3,7 @@
 Every class derives from :class:`CodegymError` (so ``except CodegymError`` catches all of them, and the CLI prints
 them as one line) and from the builtin it stands for (``ValueError``, ``KeyError``, ``RuntimeError`` ...), so
 code that catches the builtin keeps working. The modules that raise them re-export them under their old names
-(``codegym.envs.common.EnvConfigError`` is this module's class).
+(``codegym.envs.registration.UnknownEnvError`` is this module's class).
 
 Not here, on purpose: the value codec's ``EncodeError``/``DecodeError`` (``ValueError`` s of
 :mod:`codegym.runtime.codec`: the runtime is standard-library only and runs inside the sandbox, so it cannot

@@ -15,7 +15,6 @@ PACKAGE = Path(errors.__file__).resolve().parent
 
 #: Where each class used to live, for callers that import it from there.
 REEXPORTED = {
-    "codegym.envs.common": ("EnvConfigError", "EnvStateError", "ActionError"),
     "codegym.envs.registration": ("UnknownEnvError",),
     "codegym.rewards.errors": ("RewardConfigError",),
     "codegym.integrations.export": ("ExportError",),

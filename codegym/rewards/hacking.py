@@ -323,7 +323,7 @@ def hacking_summary(reports: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
             gaps += 1
             gap_sum += gap
             positive_gaps += gap > 0
-        # env infos write a missing process signal as NaN (see codegym.envs.common.hacking_info): the
+        # env infos write a missing process signal as NaN (see codegym.envs.info.hacking_info): the
         # disagreement amount, not the flag, says whether there was one
         if report.get("disagrees") is not None and ("disagreement" not in report
                                                     or _finite(report["disagreement"]) is not None):
