@@ -1028,3 +1028,87 @@ def test_a_stdio_program_flooding_the_report_channel_fails(hostile_executor):
     """)
     r = hostile_executor.run(ExecutionRequest(program=program, tests=[StdioTest("1 2\\n", "3\\n")], limits=FAST))
     assert not r.passed, r.to_json()
+
+
+# -- the direct channel between the harness and the candidate ----------------------------------------------------
+#: An assert test that cannot be lifted (its loop runs in the harness), calling the program three times.
+LOOP_TEST = AssertTest("for i in range(3):\n    assert add(i, 1) == i + 1\n", entry_point="add")
+
+
+def _candidate_lookup() -> str:
+    """Program code that finds the runtime's candidate object in its own process (everything it could reach)."""
+    return "import gc\ndef _candidate():\n    return next(o for o in gc.get_objects() if type(o).__name__ == 'Candidate')\n"
+
+
+def test_a_reply_followed_by_frames_nobody_asked_for_fails_the_test(hostile_executor):
+    """Right answers, each followed by a forged frame on the channel to the harness (a reply for a request not yet
+    made, with every nonce it could guess): the harness must read them as out of turn and fail the test."""
+    program = _candidate_lookup() + prog('''
+        import json, os, struct
+        def add(a, b):
+            c = _candidate()
+            out = [w for r, w in c.replies_to.items() if r != c.rd]
+            if out:
+                for n in (c.current_nonce, (c.current_nonce or 0) + 1, 0, 1):
+                    body = json.dumps({"n": n, "ok": a + b}).encode()
+                    os.write(out[0], struct.pack(">I", len(body)) + body)
+            return a + b
+    ''')
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[LOOP_TEST], limits=FAST))
+    assert not r.passed, r.to_json()
+    assert r.status != "sandbox_error", r.to_json()
+    assert_still_serving(hostile_executor)
+
+
+def test_a_wrong_program_cannot_answer_the_harness_ahead_of_its_requests(hostile_executor):
+    """A wrong program that floods the harness's channel with 'right' replies under every small nonce and never
+    answers itself: the test fails (nonces are random, and the flood is out of turn)."""
+    program = _candidate_lookup() + prog('''
+        import json, os, struct, threading
+        def _flood():
+            c = _candidate()
+            while len(c.replies_to) < 2:
+                pass
+            out = [w for r, w in c.replies_to.items() if r != c.rd][0]
+            for n in range(200):
+                body = json.dumps({"n": n, "ok": n}).encode()
+                os.write(out, struct.pack(">I", len(body)) + body)
+        threading.Thread(target=_flood, daemon=True).start()
+        def add(a, b):
+            return -1
+    ''')
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[LOOP_TEST], limits=FAST))
+    assert not r.passed, r.to_json()
+    assert r.status != "sandbox_error", r.to_json()
+
+
+@pytest.mark.parametrize("how", ["close", "steal"])
+def test_a_program_that_takes_away_its_harness_channel_only_fails_itself(hostile_executor, how):
+    """The program closes its link socket, or takes the descriptors meant for the runtime from it: its assert test
+    fails (crashed or timed out), never passes, and is never a sandbox error (which would change the reward)."""
+    action = ("os.close(c.link_sock)" if how == "close" else
+              "threading.Thread(target=lambda: socket.socket(fileno=c.link_sock).recvmsg(1, 64), daemon=True).start()")
+    program = _candidate_lookup() + prog(f'''
+        import os, socket, threading
+        c = _candidate()
+        {action}
+        def add(a, b):
+            return a + b
+    ''')
+    limits = Limits(timeout_s=1.0, memory_mb=256, scratch_mb=8, max_processes=16)
+    tests = [LOOP_TEST, CallTest("add", (1, 2), expected=3)]
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=tests, limits=limits))
+    assert not r.passed, r.to_json()
+    assert r.status != "sandbox_error" and r.tests[0].status not in ("passed", "sandbox_error"), r.to_json()
+    assert_still_serving(hostile_executor)
+
+
+def test_a_reply_over_the_result_limit_on_the_harness_channel_is_an_output_limit(hostile_executor):
+    program = prog('''
+        def add(a, b):
+            return "x" * (8 << 20)
+    ''')
+    limits = Limits(timeout_s=5.0, memory_mb=256, scratch_mb=8, max_result_bytes=1 << 20)
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[LOOP_TEST], limits=limits))
+    assert not r.passed and r.tests[0].status == "output_limit", r.to_json()
+    assert_still_serving(hostile_executor)

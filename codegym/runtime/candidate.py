@@ -32,7 +32,7 @@ import traceback
 import types
 
 from . import codec
-from .framing import dump_json, frame_raw, load_json, read_raw_frame, write_all
+from .framing import Channel, dump_json, frame_raw, load_json, read_raw_frame, receive_fds, write_all
 
 _MAX_REQUEST = 256 << 20
 #: The class name of a handle that stands for a callable of the harness (a test's lambda, ``key=abs``).
@@ -54,9 +54,8 @@ class HarnessCallable:
         nonce = c.current_nonce
         c.reply(nonce, callback=self._id, args=c.encode(list(args), True), kwargs=c.encode(dict(kwargs), True))
         while True:
-            try:
-                message = load_json(read_raw_frame(c.rd, _MAX_REQUEST))
-            except (EOFError, OSError, ValueError):
+            message = c.next_request(from_current=True)
+            if message is None:
                 os._exit(0)
             if isinstance(message, dict) and message.get("n") == nonce and "callback_result" in message:
                 return c.decode(message["callback_result"])
@@ -138,8 +137,12 @@ def _mutable(value):
 class Candidate:
     """The program's namespace, its handle table and the request loop."""
 
-    def __init__(self, payload, rd, wr):
+    def __init__(self, payload, rd, wr, link_sock=None):
         self.rd, self.wr = rd, wr
+        self.link_sock = link_sock
+        self.replies_to = {rd: wr}  # where the answers to each source's requests go
+        self.inp, self.out = rd, wr  # the source of the request being answered, and where its answer goes
+        self.channel = None  # both sources, once the harness's channel is attached
         self.style = payload.get("style", "function")
         self.name = "__main__" if self.style == "stdio" else "__solution__"
         self.module = types.ModuleType(self.name)
@@ -170,7 +173,7 @@ class Candidate:
             sys.stdout.flush()
         except BaseException:
             pass
-        write_all(self.wr, frame_raw(data))
+        write_all(self.out, frame_raw(data))
 
     def encode(self, value, handles):
         return codec.encode(value, object_hook=self.handle_of if handles else None)
@@ -285,26 +288,57 @@ class Candidate:
     # -- serving ---------------------------------------------------------------------------------------------------
     def serve(self):
         while True:
+            request = self.next_request()
+            if not isinstance(request, dict) or not self.handle(request):
+                return
+
+    def next_request(self, from_current=False):
+        """The next request, from the supervisor or (once attached) the harness's channel; the answer will go back
+        where it came from. ``from_current``: only from the source of the request being answered (a callback's
+        result); a frame from the other one is a protocol break. None when a source ended or sent garbage."""
+        if self.channel is None:
             try:
                 raw = read_raw_frame(self.rd, _MAX_REQUEST)
             except (EOFError, OSError, ValueError):
-                return
-            try:
-                request = load_json(raw)
-            except ValueError:
-                return
-            if not isinstance(request, dict) or not self.handle(request):
-                return
+                return None
+        else:
+            got = self.channel.next_frame()
+            if got is None:
+                return None
+            fd, raw = got
+            if raw is None or (from_current and fd != self.inp):
+                return None
+            self.inp, self.out = fd, self.replies_to[fd]
+        try:
+            return load_json(raw)
+        except ValueError:
+            return None
+
+    def attach_harness(self):
+        """The supervisor's ``link``: the two ends of the harness's direct channel come over the link socket."""
+        crd, cwr = receive_fds(self.link_sock, 2)
+        self.channel = Channel()
+        self.channel.add(self.rd, _MAX_REQUEST)
+        self.channel.add(crd, _MAX_REQUEST)
+        self.replies_to[crd] = cwr
 
     def handle(self, request):
         """Answer one request; False when it asks the candidate to stop."""
         op = request.get("op")
         nonce = request.get("n")
         outer, self.current_nonce = self.current_nonce, nonce
+        outer_io = self.inp, self.out
         try:
+            if op == "link":  # no answer: the supervisor goes on, the harness's first request is the proof
+                try:
+                    self.attach_harness()
+                except (EOFError, OSError):
+                    return False
+                return True
             return self.answer(op, nonce, request)
         finally:
             self.current_nonce = outer
+            self.inp, self.out = outer_io
 
     def answer(self, op, nonce, request):
         try:
@@ -436,8 +470,8 @@ class Candidate:
         self.reply(nonce, ok=self.encode(value, True))
 
 
-def serve(payload, rd, wr):
+def serve(payload, rd, wr, link_sock=None):
     """Entry point of a candidate unit (after the fork server's set-up and limits)."""
-    candidate = Candidate(payload, rd, wr)
+    candidate = Candidate(payload, rd, wr, link_sock)
     if candidate.load(payload):
         candidate.serve()

@@ -14,6 +14,7 @@ import importlib
 import os
 import shutil
 import signal
+import socket
 import struct
 import sys
 import time
@@ -82,12 +83,13 @@ def run_once(request):
         res_r, res_w = os.pipe()
         so_r, so_w = os.pipe()
         se_r, se_w = os.pipe()
+        link_parent, link_child = (s.detach() for s in socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM))
         pid = os.fork()
         if pid == 0:
-            for f in (in_w, res_r, so_r, se_r):
+            for f in (in_w, res_r, so_r, se_r, link_parent):
                 os.close(f)
-            _unit(spec, (in_r, res_w, so_w, se_w), use_seccomp)
-        for f in (in_r, res_w, so_w, se_w):
+            _unit(spec, (in_r, res_w, so_w, se_w, link_child), use_seccomp)
+        for f in (in_r, res_w, so_w, se_w, link_child):
             os.close(f)
         spawned.append(pid)
 
@@ -105,7 +107,7 @@ def run_once(request):
                     return None
                 time.sleep(0.002)
 
-        return UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit)
+        return UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit, link_sock=link_parent)
 
     raw = run_request(request, spawn)
     raw["isolation"] = "container"

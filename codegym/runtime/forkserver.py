@@ -74,12 +74,12 @@ def unit_child(spec, fds, iso):
             workdir = spec.get("workdir") or "/tmp"
             os.setsid()
         stdin_fd = _devnull_fd if _devnull_fd is not None else os.open("/dev/null", os.O_RDONLY)
-        if len(fds) > 4:  # the run's memory cgroup: join it before anything of the run exists (see cgroups.py)
-            os.write(fds[4], b"0")
-            os.close(fds[4])
+        if len(fds) > 5:  # the run's memory cgroup: join it before anything of the run exists (see cgroups.py)
+            os.write(fds[5], b"0")
+            os.close(fds[5])
     except BaseException:
         os._exit(SETUP_FAILED)
-    become_unit(fds[:4], workdir=workdir, uid=int(spec["uid"]) if iso.switch_uid else None, use_seccomp=iso.seccomp,
+    become_unit(fds[:5], workdir=workdir, uid=int(spec["uid"]) if iso.switch_uid else None, use_seccomp=iso.seccomp,
                 stdin_fd=stdin_fd, fallback_limits=spec["limits"], fallback_tests=spec.get("n_tests"),
                 nproc=iso.switch_uid)
 

@@ -6,6 +6,8 @@ never buffered, it marks the stream as overflowed.
 
 import json
 import os
+import select
+import socket
 import struct
 
 
@@ -63,6 +65,7 @@ class FrameReader:
         self.buf = bytearray()
         self.limit = limit
         self.overflow = False
+        self.frames = []  # complete frames fed and not yet taken (for readers that keep them, e.g. Channel)
 
     def feed(self, data):
         if self.overflow:
@@ -94,3 +97,104 @@ def load_json(raw):
         return json.loads(raw.decode("utf-8", "surrogatepass"))
     except (ValueError, RecursionError, UnicodeDecodeError, MemoryError) as exc:
         raise ValueError(f"malformed frame: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+# -- descriptors over a Unix socket ------------------------------------------------------------------------------
+
+_FDS_MARK = b"L"
+
+
+def send_fds(sock_fd, fds):
+    """Hand ``fds`` to the process at the other end of the Unix socket ``sock_fd`` (one marker byte carries them)."""
+    sock = socket.socket(fileno=sock_fd)
+    try:
+        sock.sendmsg([_FDS_MARK], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))])
+    finally:
+        sock.detach()
+
+
+def receive_fds(sock_fd, count):
+    """The ``count`` descriptors :func:`send_fds` handed over ``sock_fd``; EOFError when they did not come."""
+    sock = socket.socket(fileno=sock_fd)
+    try:
+        data, ancdata, _flags, _addr = sock.recvmsg(1, socket.CMSG_SPACE(count * 4))
+    finally:
+        sock.detach()
+    fds = []
+    for level, kind, cdata in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            n = len(cdata) // 4
+            fds.extend(struct.unpack(f"{n}i", cdata[: n * 4]))
+    if data != _FDS_MARK or len(fds) != count:
+        for fd in fds:
+            os.close(fd)
+        raise EOFError("the descriptors were not handed over")
+    return fds
+
+
+class Channel:
+    """Frames read from several descriptors as they arrive: ``next_frame`` returns the first complete frame of
+    any of them, with the descriptor it came from. Each descriptor has its own bounded :class:`FrameReader`; a
+    frame over its limit, or the descriptor's end, is reported as ``(fd, None)``."""
+
+    def __init__(self):
+        self.readers = {}
+        self.poller = select.poll()
+
+    def add(self, fd, limit):
+        self.readers[fd] = FrameReader(limit)
+        self.poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+
+    def remove(self, fd):
+        if self.readers.pop(fd, None) is not None:
+            self.poller.unregister(fd)
+
+    def pending(self, fd):
+        """Frames of ``fd`` already read and not yet taken (or bytes of an unfinished one, or an overflow)."""
+        reader = self.readers.get(fd)
+        return bool(reader and (reader.frames or reader.buf or reader.overflow))
+
+    def drain(self, fd):
+        """Read what ``fd`` holds right now, without waiting (see :meth:`pending`)."""
+        reader = self.readers.get(fd)
+        if reader is None:
+            return
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        while not reader.overflow and poller.poll(0):
+            try:
+                data = os.read(fd, 1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            reader.frames.extend(reader.feed(data))
+
+    def next_frame(self, timeout_ms=None):
+        """``(fd, frame bytes)``; ``(fd, None)`` at a descriptor's end or overflow; ``None`` when ``timeout_ms``
+        passed first."""
+        while True:
+            for fd, reader in self.readers.items():
+                if reader.frames:
+                    return fd, reader.frames.pop(0)
+                if reader.overflow:
+                    return fd, None
+            try:
+                events = self.poller.poll(timeout_ms)
+            except InterruptedError:
+                continue
+            if not events:
+                return None
+            for fd, _ev in events:
+                reader = self.readers.get(fd)
+                if reader is None:
+                    continue
+                try:
+                    data = os.read(fd, 1 << 16)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if not data:
+                    return fd, None
+                reader.frames.extend(reader.feed(data))

@@ -13,9 +13,12 @@ types, so every assertion is evaluated here with Python's own semantics on value
 * Names the trusted code defines (the prompt's helpers, the preamble's) are never replaced by the program's.
 * Arguments that the call mutated come back and are updated in place, so ``f(a); assert a == [...]`` works.
 
-Messages (frames to the supervisor): ``R`` + a request (relayed to the candidate byte for byte; the reply comes
-back as the next frame, and the harness checks its nonce), ``D`` + ``{"done": outcome}`` per test. Frames from the supervisor: ``{"op": "test", ...}``, candidate replies,
-or ``{"dead": why}`` when the candidate is gone.
+Channels. From the supervisor (``rd``): ``{"op": "test", ...}`` per test, or ``{"dead": why}`` when the candidate
+is gone; to it (``wr``): ``D`` + ``{"done": outcome, "t": index}`` per test, the verdict. To and from the candidate:
+a direct pair of pipes (``Link.attach``) that the supervisor hands both units through their link sockets before the
+first test, so a call costs two wake-ups and no relay. Only the program's replies come on it, read only while a
+request is open, each checked against the request's nonce; a frame nobody asked for fails the test. The program
+never writes to the supervisor's side, so nothing it sends can be read as a test or a verdict.
 """
 
 import builtins
@@ -26,7 +29,7 @@ import traceback
 import types
 
 from . import codec
-from .framing import dump_json, frame_raw, load_json, read_raw_frame, write_all
+from .framing import Channel, dump_json, frame_raw, load_json, receive_fds, write_all
 from .proxies import RemoteClassMeta, RemoteFunction, RemoteObject
 
 _MAX_FRAME = 256 << 20
@@ -34,16 +37,6 @@ _MAX_FRAME = 256 << 20
 #: Exceptions a remote failure never becomes: they steer control flow (a StopIteration ends a ``for`` over
 #: ``map(candidate, xs)`` early, which would skip the remaining assertions).
 _CONTROL = (StopIteration, StopAsyncIteration, GeneratorExit, KeyboardInterrupt, SystemExit)
-
-
-#: Frames into the harness carry their origin: ``C`` from the supervisor itself (tests, "the candidate is gone"),
-#: ``P`` the candidate's bytes, relayed. The program can only ever produce ``P`` frames.
-CONTROL, PROGRAM = b"C", b"P"
-
-
-def read_tagged(fd):
-    raw = read_raw_frame(fd, _MAX_FRAME)
-    return raw[:1], raw[1:]
 
 
 def _control(body):
@@ -63,10 +56,15 @@ class CandidateGone(BaseException):
 
 
 class Link:
-    """The harness's line to the candidate, through the supervisor."""
+    """The harness's lines: to the supervisor (tests in, verdicts out) and, directly, to the candidate."""
 
     def __init__(self, rd, wr):
         self.rd, self.wr = rd, wr
+        self.crd = self.cwr = None  # the candidate's channel, once attached
+        self.result_limit = _MAX_FRAME
+        self.gone_reason = None  # "result_limit" when the program's reply was over the limit
+        self.channel = Channel()
+        self.channel.add(rd, _MAX_FRAME)
         self.last_error_line = None
         self.gone = None  # why the candidate cannot answer any more (a test that catches everything still fails)
         self.exception_classes = {}
@@ -75,9 +73,50 @@ class Link:
         self.callbacks = []
         self.setup_by_name = {}
 
-    def send(self, obj, kind=b"D"):
-        """A frame to the supervisor: ``R`` + a request it relays to the candidate as is, or ``D`` + a report."""
-        write_all(self.wr, frame_raw(kind + dump_json(obj)))
+    def attach(self, crd, cwr, limit):
+        """The direct channel to the candidate: its replies are read from ``crd`` (frames up to ``limit`` bytes),
+        requests written to ``cwr``."""
+        self.crd, self.cwr = crd, cwr
+        self.channel.add(crd, limit)
+        self.result_limit = limit
+
+    def send(self, obj):
+        """A report to the supervisor."""
+        write_all(self.wr, frame_raw(b"D" + dump_json(obj)))
+
+    def to_candidate(self, obj):
+        if self.cwr is None:
+            raise CandidateGone("the harness has no channel to the program")
+        try:
+            write_all(self.cwr, frame_raw(dump_json(obj)))
+        except OSError as exc:
+            raise CandidateGone(f"the program's channel is closed ({exc.strerror or exc})") from None
+
+    def from_candidate(self):
+        """The candidate's next frame; CandidateGone when it is gone (the supervisor says so, or its channel
+        ended), or sent a frame over the result limit."""
+        while True:
+            got = self.channel.next_frame()
+            if got is None:
+                continue
+            fd, raw = got
+            if fd == self.crd:
+                if raw is not None:
+                    return raw
+                if self.channel.readers[fd].overflow:
+                    raise CandidateGone("the program's reply is over the result limit", "result_limit")
+                raise CandidateGone("the program's channel closed: the program exited or was stopped")
+            if raw is None:
+                raise CandidateGone("the supervisor closed the harness's channel")
+            message = _control(raw)
+            raise CandidateGone(str(message.get("dead") or "the supervisor ended the call"))
+
+    def out_of_turn(self):
+        """Whether the program wrote anything nobody asked for (checked after each test)."""
+        if self.crd is None:
+            return False
+        self.channel.drain(self.crd)
+        return self.channel.pending(self.crd)
 
     def request(self, **fields):
         """Send one request to the candidate; the decoded reply (``ok`` and ``after`` as the harness's values)."""
@@ -85,20 +124,19 @@ class Link:
             return self._request(fields)
         except CandidateGone as exc:
             self.gone = self.gone or str(exc)
+            if len(exc.args) > 1 and self.gone_reason is None:
+                self.gone_reason = exc.args[1]
             raise
 
     def _request(self, fields):
         if self.gone:
             raise CandidateGone(self.gone)
-        # The harness chooses the nonce (the candidate cannot read this process) and checks it: the supervisor
-        # relays bytes, one reply per request.
+        # The harness chooses the nonce (the candidate cannot read this process) and checks it: one reply per
+        # request, and the callbacks the program makes while it is open.
         nonce = int.from_bytes(os.urandom(8), "big") >> 1
-        self.send(dict(fields, n=nonce, handles=True, seed=False), kind=b"R")
+        self.to_candidate(dict(fields, n=nonce, handles=True, seed=False))
         while True:
-            kind, body = read_tagged(self.rd)
-            if kind == CONTROL:
-                message = _control(body)
-                raise CandidateGone(str(message.get("dead") or "the supervisor ended the call"))
+            body = self.from_candidate()
             try:
                 reply = load_json(body)
             except ValueError as exc:
@@ -211,7 +249,7 @@ class Link:
             raise CandidateGone(f"the program sent a value that cannot be decoded: {exc}") from None
         except Exception as exc:  # noqa: BLE001 - the test's function raised: the program sees it raise
             result = {"callback_raised": {"etype": type(exc).__name__, "emsg": str(exc)[:2000]}}
-        self.send(dict(result, n=nonce), kind=b"R")
+        self.to_candidate(dict(result, n=nonce))
 
     def call(self, fn, args, kwargs):
         reply = self.request(op="call", fn=fn, args=self.encode_arg(list(args)),
@@ -369,24 +407,41 @@ class Harness:
         return report
 
 
-def serve(payload, rd, wr):
-    """Entry point of a harness unit: build the namespace, then run each test the supervisor sends."""
+def serve(payload, rd, wr, link_sock=None):
+    """Entry point of a harness unit: take the channel to the candidate, build the namespace, then run each test the
+    supervisor sends."""
     link = Link(rd, wr)
+    if payload.get("link"):
+        try:
+            crd, cwr = receive_fds(link_sock, 2)
+        except (EOFError, OSError, TypeError):
+            return
+        link.attach(crd, cwr, int((payload.get("limits") or {}).get("max_result_bytes") or _MAX_FRAME))
     sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
     sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
     harness = Harness(payload, link)
     while True:
-        try:
-            kind, body = read_tagged(rd)
-        except (EOFError, OSError, ValueError):
-            return
-        if kind != CONTROL:  # the program's bytes where only the supervisor may speak: never read as a test
-            link.gone = link.gone or "the program wrote to the judge's channel out of turn"
+        got = link.channel.next_frame()
+        if got is None:
             continue
-        message = _control(body)
+        fd, raw = got
+        if fd != rd:  # the program's bytes between tests: nobody asked for them
+            link.gone = link.gone or ("the program wrote to the judge's channel out of turn" if raw is not None
+                                      else "the program's channel closed: the program exited or was stopped")
+            if raw is None:
+                link.channel.remove(fd)
+            continue
+        if raw is None:
+            return
+        message = _control(raw)
         if message.get("op") != "test":
             return
         outcome = harness.run_test(message)
+        if outcome.get("status") != "gone" and link.out_of_turn():
+            link.gone = "the program wrote to the judge's channel out of turn (a forged or extra reply)"
+            outcome = {"status": "gone", "why": link.gone}
+        if outcome.get("status") == "gone" and link.gone_reason:
+            outcome["ended"] = link.gone_reason
         try:
             sys.stdout.flush()
         except BaseException:

@@ -22,7 +22,7 @@ import select
 import signal
 import time
 
-from .framing import dump_json, frame_raw, load_json
+from .framing import dump_json, frame_raw, load_json, send_fds
 from .units import Unit, exit_text, exited_cleanly
 
 _POLL_IN = select.POLLIN | select.POLLHUP | select.POLLERR
@@ -86,19 +86,16 @@ class Supervisor:
         for fd in unit.open:
             self.poller.register(fd, _POLL_IN)
             self.fd_unit[fd] = unit
-        self.send(unit, dict(payload, role=role, limits=limits, n_tests=n_tests), payload=True)
+        self.send(unit, dict(payload, role=role, limits=limits, n_tests=n_tests))
         error = handle.spawn_error()
         if error:
             raise _SpawnFailed(error)
         return unit
 
-    def send(self, unit, obj, payload=False):
-        """Queue a frame for a unit; it is written as the unit reads (never blocking the supervisor). Frames to a
-        harness carry their origin: ``C`` (this supervisor) here, ``P`` (the candidate's bytes) in ``relay``; the
-        payload that starts a unit is read before that protocol begins, untagged."""
+    def send(self, unit, obj):
+        """Queue a frame for a unit; it is written as the unit reads (never blocking the supervisor)."""
         if not unit.finished and unit.handle.input_w is not None:
-            tag = b"C" if unit.role == "harness" and not payload else b""
-            unit.pending += frame_raw(tag + dump_json(obj))
+            unit.pending += frame_raw(dump_json(obj))
             self.flush(unit)
 
     def flush(self, unit):
@@ -238,10 +235,13 @@ class Supervisor:
         if fd in self.fd_unit:
             self.poller.unregister(fd)
             del self.fd_unit[fd]
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+        for end in (fd, unit.handle.link_sock):
+            if end is not None:
+                try:
+                    os.close(end)
+                except OSError:
+                    pass
+        unit.handle.link_sock = None
         unit.finished = True
 
     def end_status(self, unit):
@@ -253,6 +253,8 @@ class Supervisor:
             return "output_limit", "output limit exceeded"
         if unit.ended == "protocol":
             return "protocol", "the program wrote to the judge's channel out of turn (a forged or extra report)"
+        if unit.ended == "link":
+            return "crashed", "the program closed the channel the test harness calls it through"
         status = unit.exit
         if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
             return "timeout", "CPU time limit exceeded"
@@ -286,8 +288,9 @@ class Supervisor:
                 if test["kind"] == "assert" and harness is None:
                     harness = self.start_unit("harness", {
                         "setup": self.request.get("setup", ""), "harness_code": self.request.get("harness_code", ""),
-                        "names": names, "entries": [t.get("entry") for t in tests if t.get("entry")],
+                        "names": names, "entries": [t.get("entry") for t in tests if t.get("entry")], "link": True,
                     }, len(tests), keep_output=False)
+                    self.link(candidate, harness)
                 record = self.run_one(candidate, harness, test)
                 self.raw["tests"][test["index"]] = record
                 if candidate.ended is not None or not candidate.result_open or \
@@ -377,26 +380,38 @@ class Supervisor:
             return None
         return {"status": "ok", "values": values}
 
+    def link(self, candidate, harness):
+        """Give the candidate and its harness a direct channel (two pipes), handed to each over its link socket:
+        the harness's calls then never pass through here. The supervisor keeps none of the four ends, so the
+        channel is the two units' alone and ends with either of them."""
+        if candidate.handle.link_sock is None or harness.handle.link_sock is None:
+            raise _SpawnFailed("this host cannot give a harness a channel to the candidate (no link socket)")
+        h2c_r, h2c_w = os.pipe()
+        c2h_r, c2h_w = os.pipe()
+        try:
+            # A unit that cannot take its ends is the one at fault: the program (it may close or drain its own
+            # descriptors) fails its test; a harness that cannot is a harness error. Never a sandbox error.
+            for unit, ends, why in ((harness, [c2h_r, h2c_w], None), (candidate, [h2c_r, c2h_w], "link")):
+                try:
+                    send_fds(unit.handle.link_sock, ends)
+                except OSError:
+                    unit.kill(why)
+        finally:
+            for end in (h2c_r, h2c_w, c2h_r, c2h_w, candidate.handle.link_sock, harness.handle.link_sock):
+                os.close(end)
+            candidate.handle.link_sock = harness.handle.link_sock = None
+        self.send(candidate, {"op": "link"})
+
     def relay(self, candidate, harness, test, deadline):
-        """Run one assert test in the harness, relaying its calls to the candidate until it reports."""
+        """Run one assert test in the harness, which calls the candidate over their direct channel, until it
+        reports. Meanwhile the candidate must send this supervisor nothing: any frame of it here fails the test
+        (and the pair is replaced for the tests after it)."""
         self.send(harness, {"op": "test", "t": test["index"], "code": test.get("code", ""), "entry": test.get("entry")})
-        # Bytes are shuttled both ways while the test runs: requests (and results of the test's callables) to the
-        # candidate, replies (and the program's calls of those callables) to the harness, which checks every nonce.
-        # Each frame the harness sends the candidate allows exactly one frame back; any other frame of the
-        # candidate is never relayed: it fails the test, and the pair is replaced for the tests after it.
         candidate_down = None
-        credits = 0
         while True:
             if harness.frames:
                 raw = harness.frames.pop(0)
                 kind, body = raw[:1], raw[1:]
-                if kind == b"R":
-                    if candidate_down is not None:
-                        self.send(harness, {"dead": candidate_down})
-                    else:
-                        self.send_raw(candidate, body)
-                        credits += 1
-                    continue
                 try:
                     message = load_json(body) if kind == b"D" else None
                 except ValueError:
@@ -405,27 +420,25 @@ class Supervisor:
                         message.get("t") == test["index"]:
                     outcome = message["done"]
                     self.pump(self.clock(), wait=False)
-                    if candidate.frames or credits:  # frames nobody asked for, or an answer still owed
+                    if candidate.frames:  # the candidate wrote to this supervisor while the test ran
                         candidate.kill("protocol")
                         return self.death_record(candidate)
                     if candidate_down is not None or outcome.get("status") == "gone":
                         if candidate.ended is None and candidate.result_open:
                             # The harness gave up on the candidate (a reply it could not decode, a value too large
                             # to send): both are replaced for the tests after this one.
-                            candidate.kill("gone")
+                            candidate.kill("result_limit" if outcome.get("ended") == "result_limit" else "gone")
                             harness.kill("gone")
+                            if outcome.get("ended") == "result_limit":
+                                return self.death_record(candidate)
                             return {"status": "raised", "etype": "RuntimeError",
                                     "emsg": str(outcome.get("why") or candidate_down)[:2000], "line": None}
                         return self.death_record(candidate)
                     return dict(_report(outcome), by="harness")
                 harness.kill("protocol")
                 return {"status": "harness_error", "why": "the test harness broke protocol"}
-            if candidate.frames:
-                if credits > 0 and candidate_down is None:
-                    self.send_raw(harness, candidate.frames.pop(0), tag=b"P")
-                    credits -= 1
-                    continue
-                candidate.kill("protocol")  # a frame nobody asked for: never relayed
+            if candidate.frames and candidate_down is None:
+                candidate.kill("protocol")  # a frame nobody asked for: the program wrote out of turn
                 candidate.frames.clear()
             if candidate_down is None and (candidate.ended is not None or not candidate.result_open):
                 candidate_down = self.end_status(candidate)[1]
@@ -443,11 +456,6 @@ class Supervisor:
                 harness.kill("timeout")
                 return self.death_record(candidate)
             self.pump(deadline)
-
-    def send_raw(self, unit, raw, tag=b""):
-        if not unit.finished:
-            unit.pending += frame_raw(tag + raw)
-            self.flush(unit)
 
     # -- stdio tests ------------------------------------------------------------------------------------------------
     def run_stdio_test(self, test):

@@ -30,16 +30,17 @@ def close_inherited(keep):
 def become_unit(fds, *, workdir, uid, use_seccomp, stdin_fd, fallback_limits, fallback_tests, nproc):
     """Prepare this freshly forked process and run its role; never returns.
 
-    ``fds``: input_r, result_w, stdout_w, stderr_w. ``uid``: the uid to drop to, or None (no switch).
-    ``stdin_fd``: what stdin becomes until a stdio run gives it its input.
+    ``fds``: input_r, result_w, stdout_w, stderr_w, link_sock (the Unix socket through which the supervisor hands
+    a candidate and its harness the ends of their direct channel). ``uid``: the uid to drop to, or None (no
+    switch). ``stdin_fd``: what stdin becomes until a stdio run gives it its input.
     """
-    input_r, result_w, stdout_w, stderr_w = fds
+    input_r, result_w, stdout_w, stderr_w, link_sock = fds
     try:
         os.chdir(workdir)
         os.dup2(stdout_w, 1)
         os.dup2(stderr_w, 2)
         os.dup2(stdin_fd, 0)
-        close_inherited((input_r, result_w))
+        close_inherited((input_r, result_w, link_sock))
         if uid is not None:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
@@ -60,5 +61,5 @@ def become_unit(fds, *, workdir, uid, use_seccomp, stdin_fd, fallback_limits, fa
         serve = harness.serve if payload.get("role") == "harness" else candidate.serve
     except BaseException:
         os._exit(SETUP_FAILED)
-    serve(payload, input_r, result_w)
+    serve(payload, input_r, result_w, link_sock)
     os._exit(0)

@@ -12,15 +12,21 @@ from .framing import FrameReader
 
 
 class UnitHandle:
-    """A running unit: its pid and the parent's ends of its pipes."""
+    """A running unit: its pid and the parent's ends of its pipes.
 
-    def __init__(self, pid, input_w, result_r, stdout_r, stderr_r, wait_exit):
+    ``link_sock``: the parent's end of a Unix socket pair whose other end the unit holds, used once, to hand a
+    candidate and its harness the two ends of their direct channel (``SCM_RIGHTS``); ``None`` when the host has none
+    (then assert tests that need a harness cannot run).
+    """
+
+    def __init__(self, pid, input_w, result_r, stdout_r, stderr_r, wait_exit, link_sock=None):
         self._pid = pid  # an int, or a callable returning it (the host learns it asynchronously)
         self.input_w = input_w
         self.result_r = result_r
         self.stdout_r = stdout_r
         self.stderr_r = stderr_r
         self.wait_exit = wait_exit  # callable(timeout) -> (status, rusage dict) or None
+        self.link_sock = link_sock
 
     def spawn_error(self):
         """Why the unit could not be started, or None (overridden by hosts that spawn asynchronously)."""

@@ -95,7 +95,9 @@ class LocalExecutor(JudgingExecutor):
             except OSError:
                 pass
         for handle, _slot, _gen, _mb in self._warm:
-            for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r):
+            for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r, handle.link_sock):
+                if fd is None:
+                    continue
                 try:
                     os.close(fd)
                 except OSError:

@@ -129,25 +129,27 @@ class Zygote:
         res_r, res_w = os.pipe()
         so_r, so_w = os.pipe()
         se_r, se_w = os.pipe()
+        link_parent, link_child = (s.detach() for s in socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM))
         waiter: dict[str, Any] = {"spawn_event": threading.Event(), "exit_event": threading.Event(),
                                   "on_exit": on_exit}
         with self.waiters_lock:
             self.waiters[unit_id] = waiter
         try:
             msg = json.dumps({"op": "spawn", "id": unit_id, "spec": spec}).encode()
-            fds = [in_r, res_w, so_w, se_w, *([] if cgroup_fd is None else [cgroup_fd])]
+            fds = [in_r, res_w, so_w, se_w, link_child, *([] if cgroup_fd is None else [cgroup_fd])]
             with self.send_lock:
                 self.sock.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                                            struct.pack(f"{len(fds)}i", *fds))])
         except OSError as exc:
-            for f in (in_r, in_w, res_r, res_w, so_r, so_w, se_r, se_w, *([] if cgroup_fd is None else [cgroup_fd])):
+            for f in (in_r, in_w, res_r, res_w, so_r, so_w, se_r, se_w, link_parent, link_child,
+                      *([] if cgroup_fd is None else [cgroup_fd])):
                 os.close(f)
             self._forget(unit_id)
             self.alive = False
             if on_exit is not None:
                 on_exit()
             raise SandboxError(f"could not reach the sandbox fork server: {exc}") from None
-        for f in (in_r, res_w, so_w, se_w, *([] if cgroup_fd is None else [cgroup_fd])):
+        for f in (in_r, res_w, so_w, se_w, link_child, *([] if cgroup_fd is None else [cgroup_fd])):
             os.close(f)
 
         def pid() -> int:
@@ -178,7 +180,7 @@ class Zygote:
             if done:
                 self._forget(unit_id)
 
-        handle = UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit)
+        handle = UnitHandle(pid, in_w, res_r, so_r, se_r, wait_exit, link_sock=link_parent)
         handle.spawn_error = spawn_error  # type: ignore[method-assign]
         handle.detach = detach  # type: ignore[method-assign]
         handle.can_detach = True
@@ -188,7 +190,9 @@ class Zygote:
     def discard(handle: UnitHandle) -> None:
         """Give up a unit that never got its payload: closing its input ends it (it exits at once, and the fork
         server reaps it; ``handle.wait_exit`` then returns)."""
-        for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r):
+        for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r, handle.link_sock):
+            if fd is None:
+                continue
             try:
                 os.close(fd)
             except OSError:
