@@ -216,7 +216,8 @@ class ToolEnvFactory:
     """
 
     def __init__(self, tasks: TaskSpec = "builtin", *, executor: Executor | str | None = None,
-                 limits: Limits | dict[str, Any] | None = None, wrappers: Sequence[Wrapper] = (), **env_kwargs: Any) -> None:
+                 limits: Limits | dict[str, Any] | None = None, wrappers: Sequence[Wrapper] = (),
+                 **env_kwargs: Any) -> None:
         from codegym.envs.executor import check_executor_arg, resolve_executor
         from codegym.envs.taskpool import resolve_tasks
 
