@@ -196,4 +196,4 @@ def test_grpo_trainer_trains_with_codegym_rewards(tiny_model, tmp_path, layout):
 def test_docs_trl_md_runs_as_written(tmp_path):
     from doc_blocks import run_doc_blocks
 
-    assert run_doc_blocks("docs/trl.md", tmp_path) == 3
+    assert run_doc_blocks("docs/trl.md", tmp_path) == 5
