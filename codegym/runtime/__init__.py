@@ -9,7 +9,7 @@ Nothing here imports ``codegym`` (the package is shipped to containers as one ar
 * untrusted side: ``candidate`` (loads the program and answers calls); ``unit`` (what every unit does between its
   fork and its role: descriptors, uid, filter, limits);
 * trusted side: ``harness`` (runs test code against the candidate through remote proxies: ``proxies``), ``supervisor`` (drives
-  units, enforces limits, relays calls; ``units``: its view of each unit), ``forkserver`` (forks units), ``container`` (the one-shot server the
+  units, enforces limits, links harness and candidate; ``units``: its view of each unit), ``forkserver`` (forks units), ``container`` (the one-shot server the
   Docker backend runs).
 """
 

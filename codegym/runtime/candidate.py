@@ -1,10 +1,10 @@
 """The untrusted side of the boundary: loads the program, then answers requests one at a time.
 
 A candidate process holds the program and nothing else of the task: no expected value, no test code, no test
-helper. It receives requests as frames on its input pipe (from the supervisor, which relays the harness's calls),
-and answers each with one frame on its result pipe carrying the request's nonce. Nothing it writes decides a
-verdict: the supervisor accepts one well-formed reply per outstanding request, and values are decoded by the
-receiver (``codec``) into its own types.
+helper. It receives requests as frames from the supervisor (its input pipe) and, once the supervisor has linked it
+to a harness (``link``: two pipe ends over the link socket), from the harness directly; it answers each with one
+frame carrying the request's nonce, back where the request came from. Nothing it writes decides a verdict: each
+receiver accepts one well-formed reply per outstanding request, and decodes values (``codec``) into its own types.
 
 Requests (JSON objects, ``n`` a nonce chosen by the supervisor):
 
@@ -15,9 +15,10 @@ Requests (JSON objects, ``n`` a nonce chosen by the supervisor):
   state (in-place tests), or ``raised`` (exception type, message, line in the program);
 * ``special``: ``len``, ``bool``, ``iter``, ``str``, ``getitem``, ``getattr``, ``state`` of a handle (an object the
   program created and the harness holds remotely);
-* ``drop``: forget handles.
+* ``drop``: forget handles;
+* ``link`` (no reply): take the ends of the harness's direct channel from the link socket.
 
-With ``handles`` set (requests relayed from the harness) objects of the program's own classes stay here and are sent
+With ``handles`` set (the harness's requests) objects of the program's own classes stay here and are sent
 as handles; objects of the setup code's classes (LeetCode's ``ListNode``) and library values are sent by value.
 Without it (the supervisor's own call and lifted tests) every object is sent by value, structurally.
 """
@@ -159,7 +160,7 @@ class Candidate:
 
     # -- replies ---------------------------------------------------------------------------------------------------
     def reply(self, nonce, **fields):
-        fields = {"n": nonce, **fields}  # the nonce first: the supervisor matches a relayed reply by its prefix
+        fields = {"n": nonce, **fields}
         try:  # the program's own account of its resources: informational (limits are enforced from outside)
             ru = resource.getrusage(resource.RUSAGE_SELF)
             fields["ru"] = [ru.ru_utime, ru.ru_stime, ru.ru_maxrss]

@@ -3,7 +3,7 @@
 A harness process (sandboxed like a candidate, under its own uid) holds the test code, the setup code (imports,
 LeetCode's ``ListNode``/``list_node``), the prompt's helpers, and its own pristine modules (``random``, ``math``).
 It never holds the program. Each of the program's top-level names is a proxy here: calling it sends the call to the
-candidate process (through the supervisor) and returns the decoded value, a real Python value of the harness's own
+candidate process (over their direct channel) and returns the decoded value, a real Python value of the harness's own
 types, so every assertion is evaluated here with Python's own semantics on values the program cannot rig.
 
 * Functions and classes of the program are :class:`RemoteFunction`; what they return is a plain value, or, for an

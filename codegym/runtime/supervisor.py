@@ -1,4 +1,4 @@
-"""The trusted supervisor: drives a request's units, enforces every limit from outside, relays the harness's calls.
+"""The trusted supervisor: drives a request's units, enforces every limit from outside, links harness and candidate.
 
 It runs in the host executor (local backend) or in a container's server (Docker backend), never in a unit. For one
 request it starts:
@@ -13,7 +13,7 @@ replaced). Which tests are lifted, which calls were made and which statuses are 
 candidate's frames carry values and exception reports, nothing that chooses a path. Raw observations come back to the
 judge (``codegym.sandbox.judge``), which decodes values with bounds and compares them.
 
-One module on purpose: it is one state machine (a request's function tests, the harness relay, stdio tests) whose
+One module on purpose: it is one state machine (a request's function tests, the harness's tests, stdio tests) whose
 checks depend on each other, and it reads top to bottom; the units' own bookkeeping is in ``units``.
 """
 
