@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import gymnasium
 from skyrl_gym.envs.base_text_env import BaseTextEnv, BaseTextEnvStepOutput
 
 from codegym.errors import EnvConfigError
@@ -48,7 +49,7 @@ _COMMON_KEYS = ("action_format", "reward", "format_error_reward", "show_visible_
 _REFINE_KEYS = ("max_turns", "reward_mode", "improvement_coef", "turn_cost")
 
 #: ``info`` keys of a codegym step that go into the SkyRL step's ``metadata`` (plain values only).
-_METADATA_KEYS = ("task_id", "status", "passed", "tests_passed", "tests_total", "visible_passed", "visible_total",
+_METADATA_KEYS = ("task_id", "status", "passed", "success", "tests_passed", "tests_total", "visible_passed", "visible_total",
                   "hidden_passed", "hidden_total", "visible_pass_rate", "hidden_pass_rate", "format_error",
                   "program", "turn", "turn_reward")
 
@@ -141,18 +142,12 @@ class CodegymTextEnv(BaseTextEnv):
         if isinstance(kwargs.get("executor"), str):
             kwargs["executor"] = _shared_executor(kwargs["executor"])
         if self.codegym_env_id == "CodeRefine-v0":
-            from codegym.envs.refine import CodeRefineEnv
-
             kwargs.update({k: config[k] for k in _REFINE_KEYS if config.get(k) is not None})
             if "max_turns" not in kwargs and extras.get("max_turns") is not None:
                 kwargs["max_turns"] = int(extras["max_turns"])
-            self.env: Any = CodeRefineEnv(tasks=[self.task], **kwargs)
-            self.max_turns = self.env.max_turns
-        else:
-            from codegym.envs.codegen import CodeGenEnv
-
-            self.env = CodeGenEnv(tasks=[self.task], **kwargs)
-            self.max_turns = 1
+        # Through gymnasium, as any user builds it: its wrappers (order enforcing, the env checker) stay in place.
+        self.env: Any = gymnasium.make(self.codegym_env_id, tasks=[self.task], **kwargs)
+        self.max_turns = int(self.env.get_wrapper_attr("max_turns")) if self.codegym_env_id == "CodeRefine-v0" else 1
         self._last: dict[str, Any] = {}
         self._total_reward = 0.0
 
@@ -170,7 +165,7 @@ class CodegymTextEnv(BaseTextEnv):
         return list(prompt), {"task_id": info["task_id"]}
 
     def step(self, action: str) -> BaseTextEnvStepOutput:
-        if self.turns == 0 and getattr(self.env, "task", None) is None:
+        if self.turns == 0 and self.env.get_wrapper_attr("task") is None:
             self.init()  # SkyRL always calls init first; be forgiving when a caller does not
         self.turns += 1
         observation, reward, terminated, truncated, info = self.env.step(action)
@@ -187,10 +182,10 @@ class CodegymTextEnv(BaseTextEnv):
         return f"Feedback on your previous attempt:\n{feedback}\n\n{FEEDBACK_INSTRUCTION}"
 
     def get_metrics(self) -> dict[str, Any]:
-        """Episode metrics for SkyRL's logs: ``turns``, ``passed`` (last program passed the scored tests),
-        ``hidden_pass_rate``, ``format_error``, ``total_reward``."""
+        """Episode metrics for SkyRL's logs: ``turns``, ``passed`` (the env's ``info["success"]``: the last program
+        solved the task), ``hidden_pass_rate``, ``format_error``, ``total_reward``."""
         hidden = self._last.get("hidden_pass_rate")
-        return {"turns": self.turns, "passed": bool(self._last.get("passed", False)),
+        return {"turns": self.turns, "passed": bool(self._last.get("success", False)),
                 "hidden_pass_rate": float(hidden) if hidden is not None else 0.0,
                 "format_error": bool(self._last.get("format_error", False)), "total_reward": self._total_reward}
 
