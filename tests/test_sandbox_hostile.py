@@ -1084,8 +1084,9 @@ def test_a_wrong_program_cannot_answer_the_harness_ahead_of_its_requests(hostile
 
 @pytest.mark.parametrize("how", ["close", "steal"])
 def test_a_program_that_takes_away_its_harness_channel_only_fails_itself(hostile_executor, how):
-    """The program closes its link socket, or takes the descriptors meant for the runtime from it: its assert test
-    fails (crashed or timed out), never passes, and is never a sandbox error (which would change the reward)."""
+    """The program closes its link socket, or races the runtime for the descriptors on it: a program that lost its
+    channel fails its assert test (crashed or timed out) and is never a sandbox error (which would change the reward);
+    the race may also go to the runtime, and then the (correct) program is judged as usual."""
     action = ("os.close(c.link_sock)" if how == "close" else
               "threading.Thread(target=lambda: socket.socket(fileno=c.link_sock).recvmsg(1, 64), daemon=True).start()")
     program = _candidate_lookup() + prog(f'''
@@ -1098,8 +1099,10 @@ def test_a_program_that_takes_away_its_harness_channel_only_fails_itself(hostile
     limits = Limits(timeout_s=1.0, memory_mb=256, scratch_mb=8, max_processes=16)
     tests = [LOOP_TEST, CallTest("add", (1, 2), expected=3)]
     r = hostile_executor.run(ExecutionRequest(program=program, tests=tests, limits=limits))
-    assert not r.passed, r.to_json()
-    assert r.status != "sandbox_error" and r.tests[0].status not in ("passed", "sandbox_error"), r.to_json()
+    assert r.status != "sandbox_error" and r.tests[0].status != "sandbox_error", r.to_json()
+    assert r.tests[1].status == "passed", r.to_json()  # a fresh candidate for the call test
+    if how == "close":
+        assert not r.passed and r.tests[0].status != "passed", r.to_json()
     assert_still_serving(hostile_executor)
 
 
@@ -1112,3 +1115,28 @@ def test_a_reply_over_the_result_limit_on_the_harness_channel_is_an_output_limit
     r = hostile_executor.run(ExecutionRequest(program=program, tests=[LOOP_TEST], limits=limits))
     assert not r.passed and r.tests[0].status == "output_limit", r.to_json()
     assert_still_serving(hostile_executor)
+
+
+@pytest.mark.parametrize("name", ["__builtins__", "__name__", "__import__", "__build_class__"])
+def test_the_programs_names_never_become_the_tests_dunders(hostile_executor, name):
+    """The program's top-level names reach the harness from its own process, so it chooses them: a forged name such
+    as ``__builtins__`` (with ``range`` made a call into the program that returns ``[]``) would empty every loop of
+    the test. Dunders are refused, and each test runs with the interpreter's own builtins."""
+    program = _candidate_lookup() + prog(f'''
+        def add(a, b):
+            return a - b
+        _c = _candidate()
+        _c.handles[424242] = lambda *a, **k: []
+        _real = _c.names
+        def _names(before):
+            out = _real(before)
+            empty = {{"__handle__": 424242, "cls": "r"}}
+            out["{name}"] = {{"kind": "value", "value": {{"range": empty, "len": empty}}}}
+            return out
+        _c.names = _names
+    ''')
+    tests = [AssertTest("for i in range(5):\n    assert add(i, 1) == i + 1\n", entry_point="add"),
+             AssertTest("def check(candidate):\n    for i in range(3):\n        assert candidate(i, 2) == i + 2\n"
+                        "check(add)\n", entry_point="add")]
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=tests, limits=FAST))
+    assert not r.passed and all(t.status != "passed" for t in r.tests), r.to_json()

@@ -153,6 +153,7 @@ class Candidate:
         sys.modules[self.name] = self.module
         self.setup_types = {}  # classes the trusted setup code defined (ListNode): sent by value, by identity
         self.setup_by_name = {}
+        self.value_classes = {}  # classes made for objects of the test's own classes (new_setup_object)
         self.handles = {}
         self.handle_ids = {}  # id(object) -> its handle (the object stays in ``handles``, so its id stays its own)
         self.next_handle = 1
@@ -197,7 +198,15 @@ class Candidate:
         return codec.decode(data, object_factory=self.new_setup_object, handle_factory=self.lookup_handle)
 
     def new_setup_object(self, name):
-        cls = self.setup_by_name.get(name)
+        """An empty object of the class named ``name``: the setup code's own class (``ListNode``), else a plain
+        class of that name made here, so that the program can read the attributes of an object of a class the test
+        defined (a value: its methods stayed with the test)."""
+        cls = self.setup_by_name.get(name) or self.value_classes.get(name)
+        if cls is None and len(self.value_classes) < 1024:
+            short = name.rsplit(".", 1)[-1]
+            cls = type(short if short.isidentifier() else "TestObject", (), {"__qualname__": name,
+                                                                             "__module__": "__test__"})
+            self.value_classes[name] = cls
         return cls.__new__(cls) if cls is not None else None
 
     def lookup_handle(self, h, cls):

@@ -351,7 +351,9 @@ class Harness:
             trusted.update({k: v for k, v in self.base.items() if not k.startswith("__")})
         entry_names = {str(e).split("(")[0] for e in payload.get("entries") or ()}
         for key, info in (payload.get("names") or {}).items():
-            if not isinstance(key, str) or not key.isidentifier() or not isinstance(info, dict):
+            # The names come from the program's process, so the program chooses them: never a dunder (a test's
+            # ``__builtins__``, ``__name__`` or ``__import__`` would decide what ``range`` or ``import`` mean).
+            if not isinstance(key, str) or not key.isidentifier() or key.startswith("__") or not isinstance(info, dict):
                 continue
             if key not in entry_names and (key in trusted or hasattr(builtins, key)):
                 continue  # the trusted definition wins: the program cannot redefine a helper or builtin the test uses
@@ -376,6 +378,8 @@ class Harness:
         if self.error:
             return dict(self.error, status="raised")
         g = dict(self.base)
+        g["__builtins__"] = builtins  # the interpreter's own, whatever the namespace was built from
+        g["__name__"] = self.name
         code = str(test.get("code", ""))
         self.link.last_error_line = None
         try:
