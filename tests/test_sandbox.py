@@ -574,3 +574,10 @@ def test_each_run_gets_its_own_memory_limit_when_limits_alternate():
         verdicts = [ex.run(ExecutionRequest(program=program, tests=[test], limits=lim)).passed
                     for lim in (big, small, small, big, big, small)]
     assert verdicts == [True, False, False, True, True, False]
+
+
+def test_docs_sandbox_md_runs_as_written(tmp_path):
+    """docs/sandbox.md: the API example and the limits example (each limit stops its program with its status)."""
+    from doc_blocks import run_doc_blocks
+
+    assert run_doc_blocks("docs/sandbox.md", tmp_path) == 2
