@@ -468,3 +468,19 @@ class TestSandboxCommand:
                 engine.images.remove(tag)
             except Exception:  # noqa: BLE001 - the build failed before tagging
                 pass
+
+
+class TestDocsPage:
+    """``docs/backends.md`` runs as written: the three backend names, the CLI, the image commands, a configured
+    ``DockerExecutor`` and a ``RayExecutor`` (two private Ray instances: slow)."""
+
+    pytestmark = [*needs_engine, pytest.mark.ray, pytest.mark.slow]
+
+    def test_docs_backends_md_runs_as_written(self, tmp_path):
+        pytest.importorskip("ray", reason="Ray backend unavailable: pip install 'codegym[ray]'")
+        from doc_blocks import run_doc_blocks
+
+        assert run_doc_blocks("docs/backends.md", tmp_path) == 6
+        records = [json.loads(line) for line in (tmp_path / "evaluate_results.jsonl").read_text().splitlines()]
+        assert len(records) == 20 and all(r["passed"] for r in records)
+        assert {r["details"]["backend"] for r in records} == {"docker"}
