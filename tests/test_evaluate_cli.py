@@ -382,6 +382,8 @@ def test_cli_humaneval_samples_real_executor(tmp_path: Path, capsys) -> None:
     rows = [
         {"task_id": "HumanEval/2", "completion": "    return number % 1.0\n", "label": "right"},
         {"task_id": "HumanEval/2", "completion": "    return 0.5\n", "label": "wrong"},
+        # a lone surrogate is a Python str like any other: its message and value must not cost the batch its file
+        {"task_id": "HumanEval/2", "completion": "    raise ValueError('\\udcff')\n", "label": "surrogate"},
         {"task_id": "HumanEval/2", "completion": "    while True:\n        pass\n", "label": "loop"},
         {"task_id": "HumanEval/2", "solution": "def truncate_number(number:\n", "label": "syntax"},
     ]
@@ -393,6 +395,7 @@ def test_cli_humaneval_samples_real_executor(tmp_path: Path, capsys) -> None:
     records = {r["label"]: r for r in _read_jsonl(out)}
     assert records["right"]["passed"] and records["right"]["reward"] == 1.0
     assert [records[k]["status"] for k in ("wrong", "loop", "syntax")] == ["failed", "timeout", "syntax_error"]
+    assert records["surrogate"]["status"] == "runtime_error" and "\udcff" in json.dumps(records["surrogate"], ensure_ascii=False)
     assert "pass@4" in stdout and "163 of 164 task(s) have no samples" in stdout
 
 

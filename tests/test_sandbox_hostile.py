@@ -1140,3 +1140,31 @@ def test_the_programs_names_never_become_the_tests_dunders(hostile_executor, nam
                         "check(add)\n", entry_point="add")]
     r = hostile_executor.run(ExecutionRequest(program=program, tests=tests, limits=FAST))
     assert not r.passed and all(t.status != "passed" for t in r.tests), r.to_json()
+
+
+def test_a_scratch_full_of_empty_files_is_bounded(hostile_executor):
+    """Hundreds of thousands of empty files would make the scratch's teardown stall the local fork server (every run
+    waiting for a unit). Its scratch holds a bounded number of files: the program gets ENOSPC past it. (A container's
+    /tmp is that container's alone; podman accepts no inode bound on it.)"""
+    from codegym.runtime.isolation import scratch_inodes
+
+    program = prog('''
+        import os
+        def fill():
+            n = 0
+            try:
+                while n < 200000:
+                    open(f"f{n}", "w").close()
+                    n += 1
+            except OSError:
+                pass
+            return n
+    ''')
+    limits = Limits(timeout_s=10.0, memory_mb=256, scratch_mb=8, max_processes=16)
+    r = hostile_executor.run(ExecutionRequest(program=program, tests=[CallTest("fill", (), expected=-1)],
+                                              limits=limits))
+    made = r.tests[0].value
+    assert isinstance(made, int) and made > 0, r.to_json()
+    if r.isolation == "full":  # the local fork server's tmpfs (a container's /tmp is the container's own)
+        assert made <= scratch_inodes(8), r.to_json()
+    assert_still_serving(hostile_executor)

@@ -99,6 +99,21 @@ def test_coverage_marks_executed_lines_for_call_and_stdio_tasks():
     assert executed_lines(stdio, "n = int(input())\nif n > 100:\n    n = 0\nprint(n)\n") == {1, 2, 4}
 
 
+def test_a_forged_coverage_marker_costs_nothing_and_stays_within_the_program():
+    """The coverage driver runs in the program's process, so the program can print a marker of its own (and exit
+    before the driver's): its ranges are read only within the program's lines (no 10**12-element range is built)."""
+    program = ("import os\n"
+               "def add(a, b):\n"
+               "    os.write(1, b'\\n__CODEGYM_COVERAGE__ {\"lines\": \"1-1000000000000,-5,7-3\"}\\n')\n"
+               "    os._exit(0)\n")
+    lines = executed_lines(ADD, program)
+    assert lines is not None and lines <= set(range(1, len(program.splitlines()) + 2))
+    from codegym.rewards.coverage import parse_ranges
+
+    assert parse_ranges("1-1000000000000,9", max_line=10) == set(range(1, 11))
+    assert parse_ranges("-5,7-3,3", max_line=10) == {3}
+
+
 def test_fgo_mask_zeroes_unexecuted_lines():
     program = "def add(a, b):\n    if a > 1000:\n        return 0\n    return a + b\n"
     ev = evaluate_program(ADD, program)

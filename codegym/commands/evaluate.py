@@ -318,7 +318,9 @@ def write_jsonl_atomic(path: str | os.PathLike[str], records: Iterable[Mapping[s
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent)
                                     else ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        # backslashreplace: a lone surrogate (any Python str may hold one; a program can return it) is written
+        # as its JSON escape, so the file stays valid UTF-8 JSON and reads back the same string
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
             for record in records:
                 handle.write(json.dumps(record, ensure_ascii=False, default=str))
                 handle.write("\n")

@@ -80,7 +80,7 @@ class LabelledProgram:
 def save_labels(records: Iterable[LabelledProgram], path: str | Path) -> int:
     """Write records as JSONL; returns how many."""
     n = 0
-    with open(path, "w", encoding="utf-8") as fh:
+    with open(path, "w", encoding="utf-8", errors="backslashreplace") as fh:  # lone surrogates as JSON escapes
         for rec in records:
             fh.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
             n += 1

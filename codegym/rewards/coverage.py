@@ -117,20 +117,27 @@ def coverage_driver(program: str, tests: list[Test]) -> str:
     return _DRIVER.format(src=program, tests=specs, marker=MARKER)
 
 
-def parse_ranges(text: str) -> set[int]:
-    """``"1-3,7"`` -> ``{1, 2, 3, 7}``."""
+def parse_ranges(text: str, max_line: int | None = None) -> set[int]:
+    """``"1-3,7"`` -> ``{1, 2, 3, 7}``; with ``max_line``, only lines ``1..max_line`` (the text comes from the
+    program's own process, so a range such as ``"1-1000000000000"`` must cost nothing)."""
     lines: set[int] = set()
+    top = max_line if max_line is not None else 1 << 62
     for part in filter(None, (p.strip() for p in text.split(","))):
-        if "-" in part:
-            lo, hi = part.split("-", 1)
-            lines.update(range(int(lo), int(hi) + 1))
-        else:
-            lines.add(int(part))
+        lo, _, hi = part.partition("-") if "-" in part[1:] else (part, "", part)
+        first, last = max(1, int(lo)), min(top, int(hi))
+        if first <= last:
+            lines.update(range(first, last + 1))
     return lines
 
 
-def parse_coverage(result: ExecutionResult) -> set[int] | None:
-    """The executed lines reported by a driver run, or ``None`` when no marker came back."""
+#: The most characters of a coverage marker that are read (a program of 10,000 lines reports far fewer).
+MAX_MARKER_CHARS = 1 << 16
+
+
+def parse_coverage(result: ExecutionResult, max_line: int | None = None) -> set[int] | None:
+    """The executed lines reported by a driver run (only ``1..max_line`` when given), or ``None`` when no marker
+    came back or it is malformed. The driver runs in the program's process, so the program can write a marker of
+    its own: that can mislead the shaping (as any self-report), never cost the caller more than the marker's text."""
     texts = [result.stdout, result.stderr]
     for t in result.tests:
         texts += [t.stdout or "", t.actual or "", t.stderr or "", t.message or ""]
@@ -138,10 +145,10 @@ def parse_coverage(result: ExecutionResult) -> set[int] | None:
     for text in texts:
         for match in _MARKER_RE.finditer(text or ""):
             found = match.group(1)
-    if found is None:
+    if found is None or len(found) > MAX_MARKER_CHARS:
         return None
     try:
-        return parse_ranges(str(json.loads(found)["lines"]))
+        return parse_ranges(str(json.loads(found)["lines"]), max_line)
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -171,4 +178,4 @@ def executed_lines(task: Task, program: str, executor: Executor | None = None,
     (the executor's defaults when none are given)."""
     executor = executor or default_executor()
     result = executor.run(coverage_request(task, program, limits, executor))
-    return parse_coverage(result)
+    return parse_coverage(result, max_line=len(program.splitlines()) + 1)

@@ -41,6 +41,13 @@ PRELOAD_MODULES = (
 SCRATCH = "/scratch"
 
 
+def scratch_inodes(size_mb):
+    """Files a scratch tmpfs of ``size_mb`` may hold: 256 per MB (8192 for the default 32 MB). Without a bound a
+    program could fill it with hundreds of thousands of empty files, whose teardown at the run's end would stall the
+    fork server (and every other run waiting for a unit) for as long."""
+    return max(1024, int(size_mb) * 256)
+
+
 class ScratchDirs:
     """One tmpfs per run uid, mounted by the zygote and replaced when its unit exits if the unit changed it.
 
@@ -66,7 +73,7 @@ class ScratchDirs:
         path = self.path(uid)
         if self.sizes.get(uid) == size_mb:
             return path
-        opts = f"size={int(size_mb)}m,mode=0700"
+        opts = f"size={int(size_mb)}m,nr_inodes={scratch_inodes(size_mb)},mode=0700"
         if self.switch_uid:
             opts += f",uid={int(uid)},gid={int(uid)}"
         if uid in self.sizes:
@@ -89,7 +96,9 @@ class ScratchDirs:
             return
         path = self.path(uid)
         try:
-            if not os.listdir(path) and os.stat(path).st_ctime_ns == self.ctimes.get(uid):
+            with os.scandir(path) as entries:
+                empty = next(entries, None) is None
+            if empty and os.stat(path).st_ctime_ns == self.ctimes.get(uid):
                 return
         except OSError:
             pass
