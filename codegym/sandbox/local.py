@@ -95,13 +95,7 @@ class LocalExecutor(JudgingExecutor):
             except OSError:
                 pass
         for handle, _slot, _gen, _mb in self._warm:
-            for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r, handle.link_sock):
-                if fd is None:
-                    continue
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+            Zygote.close_ends(handle)  # this process's copies; the parent's units keep theirs
         finalizer = getattr(self._tmp, "_finalizer", None)
         if finalizer is not None:
             finalizer.detach()  # the parent's directory: never removed by this process

@@ -190,6 +190,11 @@ class Zygote:
     def discard(handle: UnitHandle) -> None:
         """Give up a unit that never got its payload: closing its input ends it (it exits at once, and the fork
         server reaps it; ``handle.wait_exit`` then returns)."""
+        Zygote.close_ends(handle)
+
+    @staticmethod
+    def close_ends(handle: UnitHandle) -> None:
+        """Close this process's ends of a unit's pipes and link socket."""
         for fd in (handle.input_w, handle.result_r, handle.stdout_r, handle.stderr_r, handle.link_sock):
             if fd is None:
                 continue
