@@ -109,9 +109,9 @@ def test_humaneval_visible_split_of_check_statements() -> None:
     pieces = [t.code for t in task.all_tests]
     assert "0.3) == True" in pieces[0] and "0.05" not in pieces[0]
     assert "0.05) == False" in pieces[1] and "0.3) == True" not in pieces[1]
-    for code in pieces:  # every piece is a complete program with the module prelude and the check call
+    for code in pieces:  # every piece is a complete program with the check call and what it needs of the prelude
         compile(code, "<piece>", "exec")
-        assert "METADATA" in code and code.rstrip().endswith("check(has_close_elements)")
+        assert "METADATA" not in code and code.rstrip().endswith("check(has_close_elements)")
     # A check() whose only assertion sits in a loop cannot be split: it stays one hidden test.
     loop = by_id(load_file(fixture("humaneval_sample.jsonl"), visible=2))["HumanEval/32"]
     assert loop.visible_tests == [] and len(loop.hidden_tests) == 1
@@ -122,37 +122,62 @@ def test_humaneval_visible_split_of_check_statements() -> None:
 
 def test_check_splitting_keeps_setup_statements_in_order() -> None:
     program = ("import math\n\ndef check(candidate):\n    \"\"\"doc\"\"\"\n    xs = [1, 2]\n"
-               "    assert candidate(xs) == 3\n    ys = xs + [3]\n    for y in ys:\n        assert candidate([y]) == y\n"
-               "    assert candidate(ys) == 6; assert True\n\ncheck(f)\n")
+               "    assert candidate(xs) == 3\n    ys = [1, 2, 3]\n    for y in ys:\n        assert candidate([y]) == y\n"
+               "    assert candidate([4, 2]) == 6; assert True\n\ncheck(f)\n")
     parsed = parse_check_program(program)
     assert parsed is not None and parsed.call_target == "f" and parsed.param == "candidate"
-    # Statements joined by ";" are separate; "assert True" never touches the candidate, so it is setup.
-    assert parsed.pieces[2:] == ["assert candidate(ys) == 6"]
-    assert len(parsed.pieces) == 3 and parsed.setup == ["xs = [1, 2]", "ys = xs + [3]", "assert True"]
+    # Statements joined by ";" are separate; "assert True" reads nothing, so it is setup.
+    assert parsed.pieces[2:] == ["assert candidate([4, 2]) == 6"]
+    assert len(parsed.pieces) == 3 and parsed.setup == ["xs = [1, 2]", "ys = [1, 2, 3]", "assert True"]
     visible, hidden = assert_tests_from_check(program, "f", 2)
     assert len(visible) == 2 and len(hidden) == 1
     namespace: dict = {}
     for test in [*visible, *hidden]:
         exec(compile("def f(v):\n    return sum(v)\n" + test.code, "<t>", "exec"), namespace)  # noqa: S102
-    # The loop piece needs ``ys``, defined by a setup statement after the first assertion.
-    assert "ys = xs + [3]" in visible[1].code
+    # The loop piece needs ``ys``, defined by a setup statement after the first assertion; no piece gets another's.
+    assert "ys = [1, 2, 3]" in visible[1].code and "xs = [1, 2]" not in visible[1].code
+    assert "import math" in visible[1].code
     broken = "def f(v):\n    return 0\n" + visible[1].code
     with pytest.raises(AssertionError):
         exec(compile(broken, "<t>", "exec"), {})  # noqa: S102
 
 
+@pytest.mark.parametrize("program", [
+    # a table of cases every assertion reads: a visible piece would show the hidden pieces' expected values
+    "def check(candidate):\n    cases = [(0, 'zero'), (1, 'SECRET1'), (2, 'SECRET2')]\n"
+    "    assert candidate(cases[0][0]) == cases[0][1]\n    assert candidate(cases[1][0]) == cases[1][1]\n"
+    "    assert candidate(cases[2][0]) == cases[2][1]\n\ncheck(f)\n",
+    # an assertion on a variable (it never names the candidate) is an assertion, never setup copied everywhere
+    "def check(candidate):\n    assert candidate(0) == 'zero'\n    out = candidate(1)\n    assert out == 'SECRET1'\n"
+    "    assert candidate(2) == 'SECRET2'\n\ncheck(f)\n",
+    # module-level data the pieces share
+    "EXPECTED = {1: 'SECRET1', 2: 'SECRET2'}\n\ndef check(candidate):\n    assert candidate(0) == 'zero'\n"
+    "    assert candidate(1) == EXPECTED[1]\n    assert candidate(2) == EXPECTED[2]\n\ncheck(f)\n",
+])
+def test_check_splitting_never_shows_one_pieces_data_with_another(program) -> None:
+    """Any piece may become visible, so no visible piece may carry what another asserts: a program whose pieces
+    share data is kept whole (hidden); otherwise no visible piece holds a hidden piece's expected value."""
+    visible, hidden = assert_tests_from_check(program, "f", 1)
+    shown = "\n".join(t.code for t in visible)
+    assert "SECRET" not in shown, shown
+    assert hidden and any("SECRET" in t.code for t in hidden)
+
+
 def test_check_splitting_skips_definitions_and_vacuous_asserts() -> None:
     program = ("def check(candidate):\n    def same(a, b):\n        assert a == b\n"
                "    assert True, 'This prints if this assert fails 1 (good for debugging!)'\n"
-               "    same(candidate(1), 1)\n    assert candidate(2) == 2\n    assert candidate(3) == 3\n\ncheck(f)\n")
+               "    assert candidate(2) == 2\n    assert candidate(3) == 3\n\ncheck(f)\n")
     parsed = parse_check_program(program)
     assert parsed is not None
     assert parsed.pieces == ["assert candidate(2) == 2", "assert candidate(3) == 3"]
     visible, hidden = assert_tests_from_check(program, "f", 1)
-    for test in (*visible, *hidden):  # the helper definition and its use run in every piece
-        assert "def same(a, b):" in test.code and "same(candidate(1), 1)" in test.code
-    with pytest.raises(AssertionError):  # a wrong f fails the piece through the kept helper call
+    assert len(visible) == 1 and len(hidden) == 1 and "candidate(3)" not in visible[0].code
+    with pytest.raises(AssertionError):
         exec(compile("def f(x):\n    return 0\n" + visible[0].code, "<t>", "exec"), {})  # noqa: S102
+    # A statement that calls a helper (whose asserts run inside it) binds nothing and would stand in every piece,
+    # with its arguments: such a program is not split.
+    helper_call = program.replace("    assert candidate(2) == 2\n", "    same(candidate(1), 1)\n    assert candidate(2) == 2\n")
+    assert assert_tests_from_check(helper_call, "f", 1)[0] == []
 
 
 def test_humaneval_plus_outputs_in_file_become_call_tests() -> None:

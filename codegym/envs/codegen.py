@@ -62,9 +62,10 @@ class CodeGenEnv(TextCodeEnv):
     * ``tasks``: a source spec for ``codegym.tasks.sources.load_tasks`` (same as ``codegym evaluate --tasks``;
       default ``"builtin"``), a ``Task`` or a list of ``Task``. Loaded on the first ``reset``.
     * ``visible``: re-split every task's tests (``None``, the default, keeps the tasks' own split). The tests are
-      pooled and every ``check(candidate)`` program is split into one test per assertion; an int ``k`` makes the
-      first ``k`` assertions visible, a float that fraction of them (rounded). At least one test always stays
-      hidden: ``k`` is capped at ``n - 1``, so a task whose check cannot be split keeps its one test hidden.
+      pooled and every ``check(candidate)`` program is split into one test per assertion (unless its assertions
+      share data: then it stays whole); an int ``k`` makes the first ``k`` assertions visible, a float that
+      fraction of them (rounded). At least one test always stays hidden: ``k`` is capped at ``n - 1``, so a task
+      whose check cannot be split keeps its one test hidden.
     * ``show_visible_tests``: put the visible tests in the observation (default True).
     * ``action_format``: ``"auto" | "code" | "markdown"`` (default ``"auto"``).
     * ``reward``: a ``codegym.rewards.base.Reward`` or a callable ``(evaluation, task, program, **ctx) -> float``.

@@ -34,8 +34,9 @@ class CheckProgram:
         setup_defines / setup_uses: for each setup statement, the names it may bind and the names it reads.
         piece_uses: for each piece, the names it reads.
 
-    A piece keeps only the setup statements it needs (see :func:`_needed_setup`), so a visible piece never carries
-    the data that other pieces assert on.
+    A piece keeps only the setup statements it needs (see :func:`_needed_setup`), and a program whose pieces would
+    share data is not split at all (:meth:`leaks`), so a visible piece never carries the data that other pieces
+    assert on.
     """
 
     prelude: str
@@ -47,6 +48,46 @@ class CheckProgram:
     setup_defines: list[frozenset[str]] = field(default_factory=list)
     setup_uses: list[frozenset[str]] = field(default_factory=list)
     piece_uses: list[frozenset[str]] = field(default_factory=list)
+    setup_shareable: list[bool] = field(default_factory=list)
+    prelude_parts: list[str] = field(default_factory=list)
+    prelude_defines: list[frozenset[str]] = field(default_factory=list)
+    prelude_uses: list[frozenset[str]] = field(default_factory=list)
+    prelude_shareable: list[bool] = field(default_factory=list)
+
+    def needed_prelude(self, piece: int) -> set[int]:
+        """The module-level statements piece ``piece`` needs: imports, statements binding nothing, and those
+        binding a name the piece or its setup reads (transitively). HumanEval's ``METADATA`` is needed by none."""
+        needed = set(self.piece_uses[piece]) if piece < len(self.piece_uses) else set()
+        for i in _needed_setup(self, piece):
+            needed |= self.setup_uses[i]
+        keep = {j for j, bound in enumerate(self.prelude_defines) if not bound or self.prelude_shareable[j]}
+        for j in keep:
+            needed |= self.prelude_uses[j]
+        changed = True
+        while changed:
+            changed = False
+            for j, bound in enumerate(self.prelude_defines):
+                if j not in keep and bound & needed:
+                    keep.add(j)
+                    needed |= self.prelude_uses[j]
+                    changed = True
+        return keep
+
+    def leaks(self) -> bool:
+        """Whether splitting would show one piece's data with another: a setup or module-level statement that two
+        pieces need and that is not :func:`_shareable` (a shared table of cases, a helper call with literal
+        arguments). Any piece may become visible, so such a program is not split: it stays one hidden test."""
+        if len(self.setup_shareable) != len(self.setup) or len(self.prelude_shareable) != len(self.prelude_parts):
+            return True  # built without the information: assume the worst
+        setup_users = [0] * len(self.setup)
+        prelude_users = [0] * len(self.prelude_parts)
+        for piece in range(len(self.pieces)):
+            for i in _needed_setup(self, piece):
+                setup_users[i] += 1
+            for j in self.needed_prelude(piece):
+                prelude_users[j] += 1
+        return (any(n > 1 and not self.setup_shareable[i] for i, n in enumerate(setup_users))
+                or any(n > 1 and not self.prelude_shareable[j] for j, n in enumerate(prelude_users)))
 
 
 def _segment(source: str, node: ast.AST) -> str:
@@ -68,16 +109,27 @@ def _executed_nodes(node: ast.AST):
 
 
 def _is_assertion_piece(stmt: ast.stmt, param: str) -> bool:
-    """A statement that checks the candidate: it executes an ``assert`` and uses the check parameter.
+    """A statement that asserts something: it executes an ``assert`` that reads any name (the candidate, or a
+    variable set from it earlier: ``out = candidate(1)`` then ``assert out == ...``).
 
-    Definitions (whose asserts do not run where they stand) and assertions that never touch the candidate
-    (HumanEval's ``assert True, "..."`` lines, checks of variables set earlier) stay setup, kept in every piece.
+    Definitions (whose asserts do not run where they stand) and assertions that read nothing (HumanEval's
+    ``assert True, "..."`` lines) stay setup. An assertion is never setup: setup may be copied into other pieces,
+    and an assertion's expected value shown with a visible piece would leak a hidden test.
     """
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return False
-    nodes = list(_executed_nodes(stmt))
-    return (any(isinstance(n, ast.Assert) for n in nodes)
-            and any(isinstance(n, ast.Name) and n.id == param for n in nodes))
+    return any(isinstance(n, ast.Assert) and any(isinstance(m, ast.Name) for m in ast.walk(n))
+               for n in _executed_nodes(stmt))
+
+
+def _shareable(stmt: ast.stmt) -> bool:
+    """Setup that may stand in several pieces without telling one piece's data to another: imports, and
+    statements that read no names and hold no data (``pass``, ``assert True, "..."``)."""
+    if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Pass)):
+        return True
+    if isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Constant):
+        return True
+    return False
 
 
 def parse_check_program(source: str) -> CheckProgram | None:
@@ -89,6 +141,7 @@ def parse_check_program(source: str) -> CheckProgram | None:
     check_def: ast.FunctionDef | None = None
     call_target: str | None = None
     prelude: list[str] = []
+    prelude_nodes: list[ast.stmt] = []
     for node in module.body:
         if isinstance(node, ast.FunctionDef) and node.name == "check":
             check_def = node
@@ -99,6 +152,7 @@ def parse_check_program(source: str) -> CheckProgram | None:
             call_target = ast.get_source_segment(source, node.value.args[0]) or ast.unparse(node.value.args[0])
             continue
         prelude.append(_segment(source, node))
+        prelude_nodes.append(node)
     if check_def is None or len(check_def.args.args) != 1:
         return None
     setup: list[str] = []
@@ -107,6 +161,7 @@ def parse_check_program(source: str) -> CheckProgram | None:
     setup_defines: list[frozenset[str]] = []
     setup_uses: list[frozenset[str]] = []
     piece_uses: list[frozenset[str]] = []
+    setup_shareable: list[bool] = []
     for stmt in check_def.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
             continue  # a docstring
@@ -119,9 +174,13 @@ def parse_check_program(source: str) -> CheckProgram | None:
             setup.append(_segment(source, stmt))
             setup_defines.append(_names_bound(stmt))
             setup_uses.append(_names_read(stmt))
+            setup_shareable.append(_shareable(stmt))
     return CheckProgram(prelude="\n".join(prelude), param=check_def.args.args[0].arg, setup=setup, pieces=pieces,
                         order=order, call_target=call_target, setup_defines=setup_defines, setup_uses=setup_uses,
-                        piece_uses=piece_uses)
+                        piece_uses=piece_uses, setup_shareable=setup_shareable, prelude_parts=prelude,
+                        prelude_defines=[_names_bound(n) for n in prelude_nodes],
+                        prelude_uses=[_names_read(n) for n in prelude_nodes],
+                        prelude_shareable=[_shareable(n) for n in prelude_nodes])
 
 
 def _names_read(stmt: ast.stmt) -> frozenset[str]:
@@ -182,7 +241,12 @@ def _check_source(program: CheckProgram, keep_piece: int, target: str) -> str:
         elif i == keep_piece:
             body.append(program.pieces[i])
     inner = textwrap.indent("\n".join(body), "    ")
-    parts = [program.prelude, f"def check({program.param}):\n{inner}\n", f"check({target})\n"]
+    if len(program.prelude_parts) == len(program.prelude_defines):
+        kept = program.needed_prelude(keep_piece)
+        prelude = "\n".join(part for j, part in enumerate(program.prelude_parts) if j in kept)
+    else:
+        prelude = program.prelude
+    parts = [prelude, f"def check({program.param}):\n{inner}\n", f"check({target})\n"]
     return "\n\n".join(p for p in parts if p.strip())
 
 
@@ -215,7 +279,7 @@ def split_check_test(test: Test, target: str | None = None) -> list[AssertTest] 
     if not isinstance(test, AssertTest):
         return None
     program = parse_check_program(test.code)
-    if program is None or len(program.pieces) < 2:
+    if program is None or len(program.pieces) < 2 or program.leaks():
         return None
     target = target or program.call_target
     if not target:
