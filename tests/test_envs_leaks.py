@@ -130,8 +130,10 @@ def test_hostile_program_cannot_exfiltrate_hidden_tests(env_id, kind, canary_tas
     if kind == "hidden-fail":
         # the visible tests pass; every hidden failure is known only by its status
         assert info["visible_passed"] == 3 and info["hidden_passed"] < hidden_total and reward == 0.0
-        assert info["error"] is None and set(info["failing_test"]) <= {"index", "kind", "passed", "status",
-                                                                       "wall_time_s"}
+        failing = info["failing_test"]
+        assert info["error"] is None and failing["status"] and failing["line"] == -1
+        assert all(failing[k] == "" for k in ("name", "message", "error_type", "expected", "actual", "stdin",
+                                               "call", "stdout", "stderr")), failing
         hidden = info["evaluation"].hidden_outcomes
         assert all(o.message is None and o.stdout is None and o.stderr is None and o.expected is None
                    and o.actual is None and o.call is None and o.name is None for o in hidden)

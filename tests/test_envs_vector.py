@@ -24,6 +24,7 @@ import codegym  # noqa: F401  (registers the ids)
 from codegym.envs.registration import env_ids, env_info
 from codegym.envs.vector import BatchedCodeGenVectorEnv
 from codegym.tasks.builtin import load_builtin
+from codegym.tasks.model import CallTest, Task
 
 TASKS = {t.task_id: t for t in load_builtin()}
 #: A child that hangs (the bug this file guards against) fails the test after this long instead of hanging it.
@@ -424,3 +425,23 @@ def test_docs_page_runs(tmp_path):
 
     assert run_doc_blocks("docs/vector_envs.md", tmp_path) == 2
 
+
+
+def test_sub_envs_whose_failing_tests_differ_in_kind_batch_their_infos():
+    """One sub-env's failing call returned a float, another's a str, a third raised: gymnasium batches info by the
+    first value's type, so the failing test in info has fixed fields of fixed types (never the program's value)."""
+    task = Task("toy/kind", "f", entry_point="f", visible_tests=[CallTest("f", (1,), expected=2)],
+                hidden_tests=[CallTest("f", (2,), expected=3)])
+    programs = ["def f(x):\n    return 0.5\n", "def f(x):\n    return 'pass'\n", "def f(x):\n    raise KeyError(x)\n",
+                "def f(x):\n    return x + 1\n"]
+    for mode in ("sync", "vector_entry_point"):
+        venv = gym.make_vec("CodeGen-v0", num_envs=len(programs), vectorization_mode=mode, tasks=[task])
+        try:
+            venv.reset(seed=0)
+            _, rewards, _, _, info = venv.step(programs)
+        finally:
+            venv.close()
+        step = info.get("final_info", info)  # the batched env resets in the same step (gymnasium's SAME_STEP)
+        assert list(rewards) == [0.0, 0.0, 0.0, 1.0]
+        assert list(step["failing_test"]["actual"][:2]) == ["0.5", "'pass'"]
+        assert "value" not in step["failing_test"]

@@ -1,7 +1,8 @@
 """The ``info`` dicts of codegym's envs: the keys every step carries and their shapes.
 
 Every step's info has the same keys and value types, so gymnasium's vector envs can batch it (their batching cannot
-mix ``None`` with floats or dicts): missing rates are NaN, ``failing_test`` is ``{}`` when nothing failed.
+mix ``None`` with floats or dicts): missing rates are NaN, ``failing_test`` has fixed fields of fixed types (``{}``
+when nothing failed), and nothing whose type the program chooses (the values it returned) is in it.
 """
 
 from __future__ import annotations
@@ -43,16 +44,45 @@ EMPTY_SUMMARY: dict[str, Any] = {
 _RATE_KEYS = ("visible_pass_rate", "hidden_pass_rate", "visible_hidden_gap")
 
 
+#: The fields of ``info["failing_test"]``, each always of one type (text fields are ``""`` when the outcome has no
+#: such text, ``line`` is -1 when unknown). The returned value itself is left out: its type is the program's to
+#: choose, and one step's value of another type than another env's would break the vector env's batching.
+FAILING_TEST_FIELDS: dict[str, type] = {
+    "index": int, "kind": str, "passed": bool, "status": str, "name": str, "message": str, "error_type": str,
+    "line": int, "expected": str, "actual": str, "stdin": str, "call": str, "stdout": str, "stderr": str,
+    "wall_time_s": float,
+}
+
+
+def failing_test_info(outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """``info["failing_test"]``: the failing test's outcome with :data:`FAILING_TEST_FIELDS`, each of its one type;
+    ``{}`` when nothing failed."""
+    if not outcome:
+        return {}
+    out: dict[str, Any] = {}
+    for key, kind in FAILING_TEST_FIELDS.items():
+        value = outcome.get(key)
+        if kind is str:
+            out[key] = "" if value is None else str(value)
+        elif kind is int:
+            out[key] = value if type(value) is int else -1
+        elif kind is float:
+            out[key] = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+        else:
+            out[key] = bool(value)
+    return out
+
+
 def step_info(summary: dict[str, Any]) -> dict[str, Any]:
-    """An evaluation summary shaped for ``info``: missing rates are NaN (not None) and ``failing_test`` is ``{}``
-    when nothing failed, so every step's info has the same value types and gymnasium's vector envs can batch it
-    (their info batching cannot mix None with floats or dicts)."""
+    """An evaluation summary shaped for ``info``: missing rates are NaN (not None) and ``failing_test`` has fixed
+    fields of fixed types (``{}`` when nothing failed), so every step's info has the same value types and
+    gymnasium's vector envs can batch it (their info batching cannot mix None with floats, or a str into a float
+    array)."""
     info = dict(summary)
     for key in _RATE_KEYS:
         if key in info and info[key] is None:
             info[key] = float("nan")
-    if info.get("failing_test") is None:
-        info["failing_test"] = {}
+    info["failing_test"] = failing_test_info(info.get("failing_test"))
     return info
 
 
