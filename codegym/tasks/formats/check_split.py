@@ -61,17 +61,7 @@ class CheckProgram:
         for i in _needed_setup(self, piece):
             needed |= self.setup_uses[i]
         keep = {j for j, bound in enumerate(self.prelude_defines) if not bound or self.prelude_shareable[j]}
-        for j in keep:
-            needed |= self.prelude_uses[j]
-        changed = True
-        while changed:
-            changed = False
-            for j, bound in enumerate(self.prelude_defines):
-                if j not in keep and bound & needed:
-                    keep.add(j)
-                    needed |= self.prelude_uses[j]
-                    changed = True
-        return keep
+        return _close_over(self.prelude_defines, self.prelude_uses, keep, needed)
 
     def leaks(self) -> bool:
         """Whether splitting would show one piece's data with another: a setup or module-level statement that two
@@ -217,15 +207,23 @@ def _needed_setup(program: CheckProgram, piece: int) -> set[int]:
         return set(range(len(program.setup)))
     keep = {i for i, bound in enumerate(program.setup_defines) if not bound}
     needed = set(program.piece_uses[piece]) if piece < len(program.piece_uses) else set()
+    return _close_over(program.setup_defines, program.setup_uses, keep, needed)
+
+
+def _close_over(defines: Sequence[frozenset[str]], uses: Sequence[frozenset[str]], keep: set[int],
+                needed: set[str]) -> set[int]:
+    """``keep`` plus every statement binding a name that ``needed`` or a kept statement reads, transitively."""
+    keep = set(keep)
+    needed = set(needed)
     for i in keep:
-        needed |= program.setup_uses[i]
+        needed |= uses[i]
     changed = True
     while changed:
         changed = False
-        for i, bound in enumerate(program.setup_defines):
+        for i, bound in enumerate(defines):
             if i not in keep and bound & needed:
                 keep.add(i)
-                needed |= program.setup_uses[i]
+                needed |= uses[i]
                 changed = True
     return keep
 
