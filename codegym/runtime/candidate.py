@@ -184,13 +184,11 @@ class Candidate:
         if type(value) in self.setup_types:
             return None
         h = self.handle_ids.get(id(value))
-        if h is not None and self.handles.get(h) is value:  # one handle per object: ``obj.push(1) is obj`` holds
-            name = getattr(type(value), "__qualname__", "?")
-            return {"__handle__": h, "cls": name if type(name) is str else "?"}
-        h = self.next_handle
-        self.next_handle += 1
-        self.handles[h] = value
-        self.handle_ids[id(value)] = h
+        if h is None or self.handles.get(h) is not value:  # one handle per object: ``obj.push(1) is obj`` holds
+            h = self.next_handle
+            self.next_handle += 1
+            self.handles[h] = value
+            self.handle_ids[id(value)] = h
         name = getattr(type(value), "__qualname__", "?")
         return {"__handle__": h, "cls": name if type(name) is str else "?"}
 
@@ -312,10 +310,7 @@ class Candidate:
             except (EOFError, OSError, ValueError):
                 return None
         else:
-            got = self.channel.next_frame()
-            if got is None:
-                return None
-            fd, raw = got
+            fd, raw = self.channel.next_frame()
             if raw is None or (from_current and fd != self.inp):
                 return None
             self.inp, self.out = fd, self.replies_to[fd]

@@ -11,15 +11,6 @@ import socket
 import struct
 
 
-def frame_bytes(obj):
-    data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    return struct.pack(">I", len(data)) + data
-
-
-def write_frame(fd, obj):
-    write_all(fd, frame_bytes(obj))
-
-
 def write_all(fd, data):
     view = memoryview(data)
     while view:
@@ -43,7 +34,6 @@ def read_frame(fd):
     return json.loads(read_exact(fd, n).decode("utf-8", "surrogatepass"))
 
 
-
 def frame_raw(data):
     """A frame around bytes that are already encoded."""
     return struct.pack(">I", len(data)) + data
@@ -65,7 +55,6 @@ class FrameReader:
         self.buf = bytearray()
         self.limit = limit
         self.overflow = False
-        self.frames = []  # complete frames fed and not yet taken (for readers that keep them, e.g. Channel)
 
     def feed(self, data):
         if self.overflow:
@@ -133,68 +122,64 @@ def receive_fds(sock_fd, count):
 
 
 class Channel:
-    """Frames read from several descriptors as they arrive: ``next_frame`` returns the first complete frame of
-    any of them, with the descriptor it came from. Each descriptor has its own bounded :class:`FrameReader`; a
-    frame over its limit, or the descriptor's end, is reported as ``(fd, None)``."""
+    """Frames read from several descriptors as they arrive: ``next_frame`` waits for the first complete frame of
+    any of them and returns it with the descriptor it came from. Each descriptor has its own bounded
+    :class:`FrameReader`; a frame over its limit, or the descriptor's end, is reported as ``(fd, None)``."""
 
     def __init__(self):
         self.readers = {}
+        self.queued = {}  # fd -> complete frames read and not yet taken
         self.poller = select.poll()
 
     def add(self, fd, limit):
         self.readers[fd] = FrameReader(limit)
+        self.queued[fd] = []
         self.poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
 
     def remove(self, fd):
         if self.readers.pop(fd, None) is not None:
+            del self.queued[fd]
             self.poller.unregister(fd)
 
     def pending(self, fd):
         """Frames of ``fd`` already read and not yet taken (or bytes of an unfinished one, or an overflow)."""
         reader = self.readers.get(fd)
-        return bool(reader and (reader.frames or reader.buf or reader.overflow))
+        return bool(reader and (self.queued[fd] or reader.buf or reader.overflow))
+
+    def _read(self, fd):
+        """Read once from ``fd`` into its queue; False at its end."""
+        try:
+            data = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return True
+        except OSError:
+            data = b""
+        if not data:
+            return False
+        self.queued[fd].extend(self.readers[fd].feed(data))
+        return True
 
     def drain(self, fd):
         """Read what ``fd`` holds right now, without waiting (see :meth:`pending`)."""
-        reader = self.readers.get(fd)
-        if reader is None:
+        if fd not in self.readers:
             return
         poller = select.poll()
         poller.register(fd, select.POLLIN)
-        while not reader.overflow and poller.poll(0):
-            try:
-                data = os.read(fd, 1 << 16)
-            except OSError:
-                return
-            if not data:
-                return
-            reader.frames.extend(reader.feed(data))
+        while not self.readers[fd].overflow and poller.poll(0) and self._read(fd):
+            pass
 
-    def next_frame(self, timeout_ms=None):
-        """``(fd, frame bytes)``; ``(fd, None)`` at a descriptor's end or overflow; ``None`` when ``timeout_ms``
-        passed first."""
+    def next_frame(self):
+        """``(fd, frame bytes)``, or ``(fd, None)`` at a descriptor's end or overflow."""
         while True:
             for fd, reader in self.readers.items():
-                if reader.frames:
-                    return fd, reader.frames.pop(0)
+                if self.queued[fd]:
+                    return fd, self.queued[fd].pop(0)
                 if reader.overflow:
                     return fd, None
             try:
-                events = self.poller.poll(timeout_ms)
+                events = self.poller.poll()
             except InterruptedError:
                 continue
-            if not events:
-                return None
             for fd, _ev in events:
-                reader = self.readers.get(fd)
-                if reader is None:
-                    continue
-                try:
-                    data = os.read(fd, 1 << 16)
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    data = b""
-                if not data:
+                if fd in self.readers and not self._read(fd):
                     return fd, None
-                reader.frames.extend(reader.feed(data))

@@ -95,21 +95,17 @@ class Link:
     def from_candidate(self):
         """The candidate's next frame; CandidateGone when it is gone (the supervisor says so, or its channel
         ended), or sent a frame over the result limit."""
-        while True:
-            got = self.channel.next_frame()
-            if got is None:
-                continue
-            fd, raw = got
-            if fd == self.crd:
-                if raw is not None:
-                    return raw
-                if self.channel.readers[fd].overflow:
-                    raise CandidateGone("the program's reply is over the result limit", "result_limit")
-                raise CandidateGone("the program's channel closed: the program exited or was stopped")
-            if raw is None:
-                raise CandidateGone("the supervisor closed the harness's channel")
-            message = _control(raw)
-            raise CandidateGone(str(message.get("dead") or "the supervisor ended the call"))
+        fd, raw = self.channel.next_frame()
+        if fd == self.crd:
+            if raw is not None:
+                return raw
+            if self.channel.readers[fd].overflow:
+                raise CandidateGone("the program's reply is over the result limit", "result_limit")
+            raise CandidateGone("the program's channel closed: the program exited or was stopped")
+        if raw is None:
+            raise CandidateGone("the supervisor closed the harness's channel")
+        message = _control(raw)
+        raise CandidateGone(str(message.get("dead") or "the supervisor ended the call"))
 
     def out_of_turn(self):
         """Whether the program wrote anything nobody asked for (checked after each test)."""
@@ -425,10 +421,7 @@ def serve(payload, rd, wr, link_sock=None):
     sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
     harness = Harness(payload, link)
     while True:
-        got = link.channel.next_frame()
-        if got is None:
-            continue
-        fd, raw = got
+        fd, raw = link.channel.next_frame()
         if fd != rd:  # the program's bytes between tests: nobody asked for them
             link.gone = link.gone or ("the program wrote to the judge's channel out of turn" if raw is not None
                                       else "the program's channel closed: the program exited or was stopped")
