@@ -427,9 +427,10 @@ class Supervisor:
                         if candidate.ended is None and candidate.result_open:
                             # The harness gave up on the candidate (a reply it could not decode, a value too large
                             # to send): both are replaced for the tests after this one.
-                            candidate.kill("result_limit" if outcome.get("ended") == "result_limit" else "gone")
+                            over_limit = outcome.get("ended") == "result_limit"
+                            candidate.kill("result_limit" if over_limit else "gone")
                             harness.kill("gone")
-                            if outcome.get("ended") == "result_limit":
+                            if over_limit:
                                 return self.death_record(candidate)
                             return {"status": "raised", "etype": "RuntimeError",
                                     "emsg": str(outcome.get("why") or candidate_down)[:2000], "line": None}
