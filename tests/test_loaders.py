@@ -153,6 +153,15 @@ def test_check_splitting_keeps_setup_statements_in_order() -> None:
     # module-level data the pieces share
     "EXPECTED = {1: 'SECRET1', 2: 'SECRET2'}\n\ndef check(candidate):\n    assert candidate(0) == 'zero'\n"
     "    assert candidate(1) == EXPECTED[1]\n    assert candidate(2) == EXPECTED[2]\n\ncheck(f)\n",
+    # names one piece binds (a loop's targets) and another reads: split, they would be unbound (or the program's)
+    "def check(candidate):\n    for n, out in [(1, 'SECRET1')]:\n        assert candidate(n) == out\n"
+    "    assert candidate(n + 1) == out + 'SECRET2'\n\ncheck(f)\n",
+    # one piece's own table holds another piece's expected value
+    "def check(candidate):\n    exp = {1: 'one', 5: 'SECRET5'}\n    assert candidate(1) == exp[1]\n"
+    "    assert candidate(5) == 'SECRET5'\n\ncheck(f)\n",
+    # names read at run time, which no static split can follow
+    "def check(candidate):\n    cases = {1: 'SECRET1'}\n    assert candidate(0) == 'zero'\n"
+    "    assert candidate(1) == eval('cases')[1]\n\ncheck(f)\n",
 ])
 def test_check_splitting_never_shows_one_pieces_data_with_another(program) -> None:
     """Any piece may become visible, so no visible piece may carry what another asserts: a program whose pieces

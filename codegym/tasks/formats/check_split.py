@@ -12,6 +12,7 @@ import ast
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from codegym.errors import TaskConfigError
 from codegym.parsing import parse_python
@@ -53,6 +54,11 @@ class CheckProgram:
     prelude_defines: list[frozenset[str]] = field(default_factory=list)
     prelude_uses: list[frozenset[str]] = field(default_factory=list)
     prelude_shareable: list[bool] = field(default_factory=list)
+    piece_defines: list[frozenset[str]] = field(default_factory=list)
+    setup_constants: list[frozenset[Any]] = field(default_factory=list)
+    prelude_constants: list[frozenset[Any]] = field(default_factory=list)
+    piece_constants: list[frozenset[Any]] = field(default_factory=list)
+    dynamic: bool = True  # names looked up at run time (eval, globals()...): what a piece reads is unknown
 
     def needed_prelude(self, piece: int) -> set[int]:
         """The module-level statements piece ``piece`` needs: imports, statements binding nothing, and those
@@ -67,17 +73,53 @@ class CheckProgram:
         """Whether splitting would show one piece's data with another: a setup or module-level statement that two
         pieces need and that is not :func:`_shareable` (a shared table of cases, a helper call with literal
         arguments). Any piece may become visible, so such a program is not split: it stays one hidden test."""
-        if len(self.setup_shareable) != len(self.setup) or len(self.prelude_shareable) != len(self.prelude_parts):
-            return True  # built without the information: assume the worst
+        if (self.dynamic or len(self.setup_shareable) != len(self.setup)
+                or len(self.prelude_shareable) != len(self.prelude_parts)
+                or len(self.piece_defines) != len(self.pieces) or len(self.piece_constants) != len(self.pieces)):
+            return True  # built without the information, or reading names it cannot see: assume the worst
         setup_users = [0] * len(self.setup)
         prelude_users = [0] * len(self.prelude_parts)
+        data: list[set[Any]] = []  # each piece's own data: the literals of the statements it alone keeps
         for piece in range(len(self.pieces)):
-            for i in _needed_setup(self, piece):
+            setup, prelude = _needed_setup(self, piece), self.needed_prelude(piece)
+            for i in setup:
                 setup_users[i] += 1
-            for j in self.needed_prelude(piece):
+            for j in prelude:
                 prelude_users[j] += 1
-        return (any(n > 1 and not self.setup_shareable[i] for i, n in enumerate(setup_users))
-                or any(n > 1 and not self.prelude_shareable[j] for j, n in enumerate(prelude_users)))
+            data.append(set().union(*(self.setup_constants[i] for i in setup if not self.setup_shareable[i]),
+                                    *(self.prelude_constants[j] for j in prelude if not self.prelude_shareable[j])))
+        if (any(n > 1 and not self.setup_shareable[i] for i, n in enumerate(setup_users))
+                or any(n > 1 and not self.prelude_shareable[j] for j, n in enumerate(prelude_users))):
+            return True
+        for p in range(len(self.pieces)):
+            others = [q for q in range(len(self.pieces)) if q != p]
+            # a name another piece binds (a loop variable, a walrus) is not this piece's: split, it would be unbound
+            # and the test would read whatever the program defines under that name
+            if any(self.piece_uses[p] & (self.piece_defines[q] - self.piece_defines[p]) for q in others):
+                return True
+            # this piece's own data holds another piece's literal (``exp = {1: 2, 5: 99}`` beside
+            # ``assert candidate(5) == 99``): shown with this piece, it would tell the other's expected value
+            if any(data[p] & (self.piece_constants[q] | data[q]) for q in others):
+                return True
+        return False
+
+
+#: Calls that read names at run time, which a static split cannot follow.
+_DYNAMIC_LOOKUPS = frozenset({"eval", "exec", "globals", "locals", "vars", "getattr", "__import__", "compile"})
+
+
+def _constants(node: ast.AST) -> frozenset[Any]:
+    """The literals in ``node`` that can tell a test's data (by type and value, so that ``1`` and ``1.0`` stay
+    apart): not ``None``, booleans, ``...``, or whole numbers from -10 to 10, which every test uses as sizes, steps and
+    small inputs (counting them would refuse nearly every split, and such a value is a guess away anyway)."""
+    out = set()
+    for n in ast.walk(node):
+        if not isinstance(n, ast.Constant) or n.value is None or n.value is Ellipsis or isinstance(n.value, bool):
+            continue
+        if isinstance(n.value, (int, float)) and float(n.value).is_integer() and abs(n.value) <= 10:
+            continue
+        out.add((type(n.value).__name__, n.value))
+    return frozenset(out)
 
 
 def _segment(source: str, node: ast.AST) -> str:
@@ -152,6 +194,9 @@ def parse_check_program(source: str) -> CheckProgram | None:
     setup_uses: list[frozenset[str]] = []
     piece_uses: list[frozenset[str]] = []
     setup_shareable: list[bool] = []
+    piece_defines: list[frozenset[str]] = []
+    setup_constants: list[frozenset[Any]] = []
+    piece_constants: list[frozenset[Any]] = []
     for stmt in check_def.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
             continue  # a docstring
@@ -159,18 +204,24 @@ def parse_check_program(source: str) -> CheckProgram | None:
             order.append(("piece", len(pieces)))
             pieces.append(_segment(source, stmt))
             piece_uses.append(_names_read(stmt))
+            piece_defines.append(_names_bound(stmt))
+            piece_constants.append(_constants(stmt))
         else:
             order.append(("setup", len(setup)))
             setup.append(_segment(source, stmt))
             setup_defines.append(_names_bound(stmt))
             setup_uses.append(_names_read(stmt))
             setup_shareable.append(_shareable(stmt))
+            setup_constants.append(_constants(stmt))
+    dynamic = any(isinstance(n, ast.Name) and n.id in _DYNAMIC_LOOKUPS for n in ast.walk(module))
     return CheckProgram(prelude="\n".join(prelude), param=check_def.args.args[0].arg, setup=setup, pieces=pieces,
                         order=order, call_target=call_target, setup_defines=setup_defines, setup_uses=setup_uses,
                         piece_uses=piece_uses, setup_shareable=setup_shareable, prelude_parts=prelude,
                         prelude_defines=[_names_bound(n) for n in prelude_nodes],
                         prelude_uses=[_names_read(n) for n in prelude_nodes],
-                        prelude_shareable=[_shareable(n) for n in prelude_nodes])
+                        prelude_shareable=[_shareable(n) for n in prelude_nodes], piece_defines=piece_defines,
+                        setup_constants=setup_constants, prelude_constants=[_constants(n) for n in prelude_nodes],
+                        piece_constants=piece_constants, dynamic=dynamic)
 
 
 def _names_read(stmt: ast.stmt) -> frozenset[str]:
