@@ -445,3 +445,14 @@ def test_sub_envs_whose_failing_tests_differ_in_kind_batch_their_infos():
         assert list(rewards) == [0.0, 0.0, 0.0, 1.0]
         assert list(step["failing_test"]["actual"][:2]) == ["0.5", "'pass'"]
         assert "value" not in step["failing_test"]
+
+
+def test_failing_test_info_keeps_program_chosen_numbers_in_range():
+    """The program chooses the line it reports (it can patch its own runtime): a line no vector env can store is
+    reported as unknown, here and where the supervisor reads it."""
+    from codegym.envs.info import failing_test_info
+    from codegym.runtime.supervisor import _report
+
+    info = failing_test_info({"index": 0, "status": "failed", "line": 10**30, "wall_time_s": 0.1})
+    assert info["line"] == -1 and info["index"] == 0
+    assert _report({"line": 10**30, "etype": "X"})["line"] is None and _report({"line": 7})["line"] == 7

@@ -64,8 +64,8 @@ def failing_test_info(outcome: dict[str, Any] | None) -> dict[str, Any]:
         value = outcome.get(key)
         if kind is str:
             out[key] = "" if value is None else str(value)
-        elif kind is int:
-            out[key] = value if type(value) is int else -1
+        elif kind is int:  # int64 in a vector env's batch: an index or a line, else unknown
+            out[key] = value if type(value) is int and 0 <= value < 1 << 31 else -1
         elif kind is float:
             out[key] = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
         else:

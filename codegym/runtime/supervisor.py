@@ -522,7 +522,8 @@ def _report(data):
         if key in data:
             out[key] = str(data[key])[:3000]
     line = data.get("line")
-    out["line"] = line if type(line) is int else None
+    # the program chooses this number: a line of a program is a small positive int, anything else is unknown
+    out["line"] = line if type(line) is int and 0 < line < 1 << 31 else None
     if data.get("status") in ("ok", "raised"):
         out["status"] = data["status"]
     return out
