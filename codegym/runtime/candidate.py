@@ -42,8 +42,9 @@ HARNESS_CALLABLE = "<harness callable>"
 
 class HarnessCallable:
     """A callable of the test (a lambda, a key function, a callback) passed to the program: calling it asks the
-    harness to run it, while the request that passed it is still open, and answers any call the harness makes
-    back in the meantime."""
+    harness to run it within the request being answered, and answers any call the harness makes back in the
+    meantime. (A program may keep it and call it in a later request of the same run: the harness then runs the
+    same test code, its own, which tells the program nothing a call could not.)"""
 
     __slots__ = ("_candidate", "_id")
 
